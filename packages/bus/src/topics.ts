@@ -1,0 +1,62 @@
+import type { Alert, DeadLetter, FlowMessage } from '@mixwatch/core';
+
+/** The topic contract (ARCHITECTURE §3): names are part of the public interface. */
+export const TOPICS = {
+  flows: 'mixwatch.flows.v1',
+  alerts: 'mixwatch.alerts.v1',
+  dlq: 'mixwatch.dlq.v1',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type TopicName = (typeof TOPICS)[TopicKey];
+
+/** What each topic carries. */
+export interface TopicPayloads {
+  'mixwatch.flows.v1': FlowMessage;
+  'mixwatch.alerts.v1': Alert;
+  'mixwatch.dlq.v1': DeadLetter;
+}
+
+/**
+ * One record. `key` decides ordering: records with the same key are delivered in the order
+ * they were published (Kafka: same partition). flows: key = chain id (a checkpoint must follow
+ * the flows it covers; a retraction must precede the re-published blocks); alerts: key = alert_id
+ * (no order needed, spreads load); dlq: key = stage.
+ */
+export interface BusRecord<T> {
+  key: string;
+  value: T;
+}
+
+/** Handler of a consumer: resolve = the effect is durable, commit; throw = redeliver the batch later. */
+export type BatchHandler<T> = (records: BusRecord<T>[]) => Promise<void>;
+
+/** Options of {@link Bus.subscribe}. */
+export interface SubscribeOptions {
+  /** Largest batch handed to the handler. Default 10_000. */
+  maxBatch?: number;
+}
+
+/**
+ * The bus both deployments share: the in-process bus (embedded default) and Kafka (scaled).
+ * Consumer group = role name; every group sees every record of a topic; delivery is
+ * at least once, so handlers are idempotent.
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'kafka';
+  /**
+   * Publishes records. Resolves when they are accepted: Kafka, acknowledged by all in-sync
+   * replicas (`acks=-1`); in process, queued for every group (waits while a queue is full:
+   * backpressure).
+   */
+  publish<N extends TopicName>(topic: N, records: BusRecord<TopicPayloads[N]>[]): Promise<void>;
+  /** Starts consuming `topic` as `group`. Batches are handled one at a time per partition. */
+  subscribe<N extends TopicName>(
+    topic: N,
+    group: string,
+    handler: BatchHandler<TopicPayloads[N]>,
+    options?: SubscribeOptions,
+  ): Promise<void>;
+  /** Stops consumers after their current batch, flushes producers. */
+  close(): Promise<void>;
+}

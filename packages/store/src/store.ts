@@ -1,0 +1,222 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import type { BlockRef, Common } from '@mixwatch/core';
+import { FatalError, RetryableError, redactUrl, withRetry } from '@mixwatch/core';
+import { clickhouseMigrations } from '@mixwatch/schemas';
+import { chTime } from './rows.ts';
+
+/** Where a chain (or a backfill job) has got to; written only after its flows are durable. */
+export interface Cursor {
+  cursor_key: string;
+  chain: string;
+  chain_id: number;
+  block: number;
+  hash: string;
+  /** Unix seconds. */
+  block_time: number;
+}
+
+/** Options of {@link createStore}. */
+export interface CreateStoreParameters {
+  common: Common;
+  /** ClickHouse server HTTP URL; unset = embedded chDB in `dataDir/chdb`. */
+  url?: string | undefined;
+  username?: string;
+  password?: string;
+  dataDir: string;
+}
+
+/** Output formats `queryText` accepts (the `mixwatch sql --format` choices, plus ClickHouse's own). */
+export type TextFormat = 'JSONEachRow' | 'CSV' | 'CSVWithNames' | 'TSV' | 'TabSeparatedWithNames' | 'PrettyCompactMonoBlock' | 'JSON';
+
+/**
+ * The store: one `@clickhouse/client` over either an in-process chDB connection
+ * (`chdb/connection`, data in `dataDir/chdb`) or a ClickHouse server over HTTP. The same SQL
+ * runs on both; nothing outside this factory knows which.
+ */
+export interface Store {
+  readonly kind: 'chdb' | 'http';
+  readonly client: ClickHouseClient;
+  /** Applies pending `schemas/clickhouse` migrations (recorded in `mixwatch.schema_migrations`). */
+  migrate(): Promise<number>;
+  /** Inserts rows (JSONEachRow), retrying retryable failures; `dedupToken` makes a retried insert a no-op. */
+  insert(table: string, rows: Record<string, unknown>[], options?: { dedupToken?: string }): Promise<void>;
+  /** Runs a SELECT with query parameters and returns the rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<T[]>;
+  /** Runs a query and returns the server's text in `format`. */
+  queryText(sql: string, format: TextFormat, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<string>;
+  /** Runs a statement with no result set. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
+  getCursor(cursorKey: string): Promise<Cursor | undefined>;
+  saveCursor(cursor: Cursor): Promise<void>;
+  saveBlocks(chainId: number, blocks: BlockRef[]): Promise<void>;
+  /** Known block hashes of a chain at or below `upTo`, newest first. */
+  recentBlocks(chainId: number, upTo: number, limit: number): Promise<BlockRef[]>;
+  /** Removes flows and known blocks of a chain above `afterBlock` (reorg retraction). */
+  retractAfter(chainId: number, afterBlock: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Which store errors are worth retrying: network trouble and server overload, not SQL errors. */
+export function shouldRetryStore(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; type?: string };
+  const code = String(e?.code ?? '');
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code)) return true;
+  // ClickHouse: TOO_MANY_PARTS 252, TIMEOUT_EXCEEDED 159, TOO_MANY_SIMULTANEOUS_QUERIES 202, NETWORK_ERROR 210, SOCKET_TIMEOUT 209, MEMORY_LIMIT 241
+  if (['252', '159', '202', '210', '209', '241', '242', '999'].includes(code)) return true;
+  const msg = String(e?.message ?? '');
+  return /timeout|socket hang up|ECONNREFUSED|ECONNRESET|Service Unavailable|502|503|504/i.test(msg);
+}
+
+/** Builds the store for the configuration: chDB when `url` is unset, HTTP otherwise. */
+export async function createStore(parameters: CreateStoreParameters): Promise<Store> {
+  const { common } = parameters;
+  let client: ClickHouseClient;
+  let kind: 'chdb' | 'http';
+  if (parameters.url) {
+    kind = 'http';
+    client = createClient({
+      url: parameters.url,
+      username: parameters.username ?? 'default',
+      password: parameters.password ?? '',
+      request_timeout: 60_000,
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+  } else {
+    kind = 'chdb';
+    const path = resolve(parameters.dataDir, 'chdb');
+    mkdirSync(path, { recursive: true });
+    const { createChdbConnection } = await import('chdb/connection');
+    try {
+      client = createClient({
+        connection: createChdbConnection({ path }) as never,
+        clickhouse_settings: { date_time_input_format: 'best_effort' },
+      });
+    } catch (cause) {
+      throw new FatalError(`cannot open the embedded store at ${path}: is another mixwatch process using this data folder?`, { cause });
+    }
+  }
+  const where = kind === 'http' ? redactUrl(parameters.url ?? '') : 'embedded chDB';
+
+  const retry = <T>(op: string, fn: () => Promise<T>) =>
+    withRetry(fn, {
+      attempts: 8,
+      baseDelayMs: 200,
+      maxDelayMs: 10_000,
+      shouldRetry: (e) => shouldRetryStore(e),
+      signal: common.signal,
+      onRetry: (error, attempt, delay) => {
+        common.metrics.storeErrors.inc({ op });
+        common.logger.warn(
+          { op, attempt, delay_ms: Math.round(delay), err: String((error as Error)?.message ?? error) },
+          `store ${where} failed; retrying`,
+        );
+      },
+    }).catch((error) => {
+      common.metrics.storeErrors.inc({ op });
+      if (shouldRetryStore(error)) throw new RetryableError(`store ${where}: ${op} failed`, { cause: error });
+      throw error;
+    });
+
+  const store: Store = {
+    kind,
+    client,
+    async migrate() {
+      await client.command({ query: 'CREATE DATABASE IF NOT EXISTS mixwatch' });
+      await client.command({
+        query:
+          'CREATE TABLE IF NOT EXISTS mixwatch.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version',
+      });
+      const done = new Set(
+        (await store.query<{ version: number }>('SELECT version FROM mixwatch.schema_migrations')).map((r) => Number(r.version)),
+      );
+      let applied = 0;
+      for (const m of clickhouseMigrations()) {
+        if (done.has(m.version)) continue;
+        for (const statement of m.statements) {
+          try {
+            await client.command({ query: statement });
+          } catch (cause) {
+            throw new FatalError(`migration ${m.name} failed on: ${statement.slice(0, 120)}…`, { cause });
+          }
+        }
+        await client.insert({ table: 'mixwatch.schema_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+        common.logger.info({ migration: m.name }, 'applied migration');
+        applied++;
+      }
+      return applied;
+    },
+    async insert(table, rows, options = {}) {
+      if (rows.length === 0) return;
+      const started = performance.now();
+      await retry(`insert ${table}`, () =>
+        client.insert({
+          table: table.includes('.') ? table : `mixwatch.${table}`,
+          values: rows,
+          format: 'JSONEachRow',
+          ...(options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
+        }),
+      );
+      common.metrics.storeInsertRows.inc({ table }, rows.length);
+      common.metrics.storeInsertDuration.observe({ table }, (performance.now() - started) / 1000);
+    },
+    async query<T>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings) {
+      return retry('query', async () => {
+        const rs = await client.query({
+          query: sql,
+          format: 'JSONEachRow',
+          ...(params ? { query_params: params } : {}),
+          ...(settings ? { clickhouse_settings: settings } : {}),
+        });
+        return (await rs.json()) as T[];
+      });
+    },
+    async queryText(sql, format, params, settings) {
+      const rs = await client.query({
+        query: sql,
+        format: format as 'JSONEachRow',
+        ...(params ? { query_params: params } : {}),
+        ...(settings ? { clickhouse_settings: settings } : {}),
+      });
+      return await rs.text();
+    },
+    async command(sql, params) {
+      await retry('command', () => client.command({ query: sql, ...(params ? { query_params: params } : {}) }));
+    },
+    async getCursor(cursorKey) {
+      const rows = await store.query<Cursor>(
+        'SELECT cursor_key, chain, chain_id, block, hash, toUnixTimestamp(block_time) AS block_time FROM mixwatch.cursors FINAL WHERE cursor_key = {k:String}',
+        { k: cursorKey },
+      );
+      const r = rows[0];
+      return r ? { ...r, chain_id: Number(r.chain_id), block: Number(r.block), block_time: Number(r.block_time) } : undefined;
+    },
+    async saveCursor(cursor) {
+      await store.insert('cursors', [{ ...cursor, updated_at: chTime(Date.now()) }]);
+    },
+    async saveBlocks(chainId, blocks) {
+      const now = chTime(Date.now());
+      await store.insert(
+        'blocks',
+        blocks.map((b) => ({ chain_id: chainId, number: b.number, hash: b.hash, updated_at: now })),
+      );
+    },
+    async recentBlocks(chainId, upTo, limit) {
+      const rows = await store.query<{ number: string; hash: string }>(
+        'SELECT number, hash FROM mixwatch.blocks FINAL WHERE chain_id = {c:UInt32} AND number <= {n:UInt64} ORDER BY number DESC LIMIT {l:UInt32}',
+        { c: chainId, n: upTo, l: limit },
+      );
+      return rows.map((r) => ({ number: Number(r.number), hash: r.hash }));
+    },
+    async retractAfter(chainId, afterBlock) {
+      const p = { c: chainId, n: afterBlock };
+      await store.command('DELETE FROM mixwatch.flows WHERE chain_id = {c:UInt32} AND block_number > {n:UInt64}', p);
+      await store.command('DELETE FROM mixwatch.blocks WHERE chain_id = {c:UInt32} AND number > {n:UInt64}', p);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+  return store;
+}
