@@ -1,0 +1,132 @@
+// Regenerates packages/registry/data/contracts.json from the research registry
+// (../shared/data/registry.json, every entry with its source). Run after the shared data or the
+// mappings below change:  node --import tsx packages/registry/scripts/import-registry.ts [path/to/registry.json]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keccak256, toBytes } from 'viem';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = resolve(process.argv[2] ?? join(here, '../../../../shared/data/registry.json'));
+const out = join(here, '../data/contracts.json');
+const tokens = JSON.parse(readFileSync(join(here, '../data/tokens.json'), 'utf8')) as Record<
+  string,
+  Record<string, { symbol: string; decimals: number }>
+>;
+
+/** Source service name -> `service` column slug. */
+const SERVICE_SLUG: Record<string, string> = {
+  'Tornado Cash': 'tornado',
+  Railgun: 'railgun',
+  'Tether USDT': 'usdt',
+  USDD: 'usdd',
+  Wormhole: 'wormhole',
+  'Circle CCTP': 'cctp',
+  Across: 'across',
+  'Stargate (v1, LayerZero v1)': 'stargate',
+  'Stargate (v2, LayerZero v2)': 'stargate',
+  'LayerZero v2': 'layerzero',
+  Synapse: 'synapse',
+  'Celer cBridge': 'cbridge',
+  'Multichain (Anyswap)': 'multichain',
+  THORChain: 'thorchain',
+  Hop: 'hop',
+  Axelar: 'axelar',
+  deBridge: 'debridge',
+  'deBridge DLN': 'debridge',
+  'Allbridge Core': 'allbridge',
+  'Orbit Bridge': 'orbit',
+  'Harmony Horizon Bridge': 'harmony',
+  'Ronin Bridge': 'ronin',
+  'Avalanche Bridge (AB)': 'avalanche_bridge',
+};
+
+/** (service slug, canonical signature) -> decoder name. Add a row when a decoder is written. */
+const DECODER_BY_SIGNATURE: Record<string, Record<string, string>> = {
+  tornado: {
+    'Deposit(bytes32,uint32,uint256)': 'tornado.deposit',
+    'Withdrawal(address,bytes32,address,uint256)': 'tornado.withdrawal',
+  },
+  usdt: {
+    'Transfer(address,address,uint256)': 'erc20.transfer',
+    'AddedBlackList(address)': 'tether.added_blacklist',
+    'RemovedBlackList(address)': 'tether.removed_blacklist',
+    'DestroyedBlackFunds(address,uint256)': 'tether.destroyed_black_funds',
+    'BlockPlaced(address)': 'tether.block_placed',
+    'BlockReleased(address)': 'tether.block_released',
+    'DestroyedBlockedFunds(address,uint256)': 'tether.destroyed_blocked_funds',
+  },
+};
+
+function category(kind: string): string {
+  if (kind.startsWith('mixer')) return 'mixer';
+  if (kind.startsWith('stablecoin')) return 'stablecoin';
+  if (kind.startsWith('swap')) return 'swap';
+  return 'bridge';
+}
+
+function toRaw(amount: string, decimals: number): string {
+  const [int, frac = ''] = amount.split('.');
+  return BigInt(`${int}${frac.padEnd(decimals, '0').slice(0, decimals)}`).toString();
+}
+
+const chainNative: Record<string, string> = {
+  ETH: 'native',
+  BNB: 'native',
+  MATIC: 'native',
+  xDAI: 'native',
+  XDAI: 'native',
+  AVAX: 'native',
+  ETC: 'native',
+};
+
+const registry = JSON.parse(readFileSync(src, 'utf8')) as any[];
+const entries = registry.map((e) => {
+  const slug = SERVICE_SLUG[e.service];
+  if (!slug) throw new Error(`no slug for service ${e.service}`);
+  const address = String(e.addressHex ?? e.address).toLowerCase();
+  const chainTokens = tokens[e.chain] ?? {};
+  let denomination: unknown;
+  if (e.denomination) {
+    const d = e.denomination;
+    if (chainNative[d.token] && !d.tokenAddress) {
+      denomination = { amount: d.amount, raw: toRaw(d.amount, 18), token: 'native' };
+    } else {
+      const ta = String(d.tokenAddress ?? '').toLowerCase();
+      const t = chainTokens[ta];
+      if (!t) throw new Error(`token ${d.token} ${ta} on ${e.chain} missing from tokens.json`);
+      denomination = { amount: d.amount, raw: toRaw(d.amount, t.decimals), token: { address: ta, symbol: t.symbol, decimals: t.decimals } };
+    }
+  }
+  const selfToken = chainTokens[address];
+  const events = (e.events ?? []).map((ev: any) => {
+    const computed = keccak256(toBytes(ev.signature));
+    if (computed !== ev.topic0.toLowerCase()) throw new Error(`topic0 mismatch for ${ev.signature} at ${e.address}`);
+    return { name: ev.name, signature: ev.signature, topic0: computed, decoder: DECODER_BY_SIGNATURE[slug]?.[ev.signature] ?? null };
+  });
+  return {
+    service: slug,
+    serviceName: e.service,
+    category: category(e.kind),
+    kind: e.kind,
+    chain: e.chain,
+    chainId: e.chainId,
+    address,
+    ...(e.chain === 'tron' ? { addressBase58: e.address } : {}),
+    label: e.label,
+    ...(denomination ? { denomination } : {}),
+    ...(selfToken ? { token: { address, symbol: selfToken.symbol, decimals: selfToken.decimals } } : {}),
+    events,
+    ...(e.deployedBlock !== undefined ? { deployedBlock: e.deployedBlock } : {}),
+    confidence: e.confidence,
+    source: e.source,
+    ...(e.notes ? { notes: e.notes } : {}),
+  };
+});
+writeFileSync(
+  out,
+  `${JSON.stringify({ _source: 'Generated by scripts/import-registry.ts from the mixwatch research registry (shared/data/registry.json); every entry keeps its source.', contracts: entries }, null, 1)}\n`,
+);
+console.log(
+  `wrote ${entries.length} contracts, ${entries.reduce((n, e) => n + e.events.filter((v: any) => v.decoder).length, 0)} decodable events -> ${out}`,
+);

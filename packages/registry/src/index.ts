@@ -1,0 +1,4 @@
+export * from './abi.ts';
+export { DECODERS } from './decoders/index.ts';
+export * from './registry.ts';
+export * from './types.ts';
