@@ -102,3 +102,18 @@ CREATE TABLE IF NOT EXISTS mixwatch.blocks
 ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (chain_id, number)
 TTL toDateTime(updated_at) + INTERVAL 30 DAY;
+
+CREATE TABLE IF NOT EXISTS mixwatch.chain_status
+(
+    chain        LowCardinality(String),
+    chain_id     UInt32,
+    head         UInt64,
+    cursor       UInt64,
+    cursor_time  DateTime('UTC'),
+    rpc_failures UInt32,
+    last_error   String,
+    at           DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(at)
+ORDER BY chain_id
+COMMENT 'latest ingest heartbeat per chain (head, cursor, RPC health)';

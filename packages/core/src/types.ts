@@ -106,7 +106,9 @@ export interface BlockRef {
  * - `flow`: one normalized flow;
  * - `checkpoint`: every flow of blocks `<= block` on this chain was published before it;
  *   the sink advances the chain's cursor only after writing those flows;
- * - `retract`: a reorg orphaned every block `> after_block`; flows there must go.
+ * - `retract`: a reorg orphaned every block `> after_block`; flows there must go;
+ * - `heartbeat`: the ingest's view of a chain (head, cursor, RPC health), every poll, so that
+ *   `pipeline_health` and dashboards see silent outages in both deployments.
  */
 export type FlowMessage =
   | { type: 'flow'; flow: Flow }
@@ -123,7 +125,24 @@ export type FlowMessage =
       /** Wall clock (ms) when the ingest published it: for latency metrics. */
       published_at: number;
     }
-  | { type: 'retract'; chain: string; chain_id: number; after_block: number; reason: string };
+  | { type: 'retract'; chain: string; chain_id: number; after_block: number; reason: string }
+  | {
+      type: 'heartbeat';
+      chain: string;
+      chain_id: number;
+      /** Latest block at the RPC head (0 when unknown). */
+      head: number;
+      /** Last block published. */
+      cursor: number;
+      /** Unix seconds of the cursor block (0 when unknown). */
+      cursor_time: number;
+      /** Consecutive failed polls (0 = healthy). */
+      rpc_failures: number;
+      /** Last error, redacted; empty when healthy. */
+      last_error: string;
+      /** Wall clock, ms. */
+      at: number;
+    };
 
 /** Messages on `mixwatch.dlq.v1`: anything that failed to decode or validate, with the reason. */
 export interface DeadLetter {
