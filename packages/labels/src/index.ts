@@ -1,0 +1,3 @@
+export * from './csv.ts';
+export * from './labels.ts';
+export * from './store.ts';
