@@ -177,6 +177,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['channel'],
       registers: r,
     }),
+    // notify (appended by services/notify)
+    notifyDeliveryDuration: new Histogram({
+      name: 'mixwatch_notify_delivery_duration_seconds',
+      help: 'Latency of successful webhook POSTs by channel.',
+      labelNames: ['channel'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    }),
+    notifyOutboxOldestAge: new Gauge({
+      name: 'mixwatch_notify_outbox_oldest_age_seconds',
+      help: 'Age of the oldest alert waiting in the outbox (pending or held) by channel; 0 when none waits.',
+      labelNames: ['channel'],
+      registers: r,
+    }),
   };
   return m;
 }

@@ -1,0 +1,186 @@
+import type { Alert } from '@mixwatch/core';
+import type { Store } from '@mixwatch/store';
+import type { AttemptOutcome } from './transport.ts';
+
+/** Outbox statuses (see schemas/clickhouse/0200_notify.sql). */
+export type OutboxStatus = 'pending' | 'held' | 'sent' | 'failed';
+
+/** One `mixwatch.notify_outbox` row as the notifier uses it (times in unix ms). */
+export interface OutboxRow {
+  channel: string;
+  alert_id: string;
+  rule: string;
+  severity: string;
+  chain: string;
+  address: string;
+  digest_key: string;
+  alert: Alert;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt: number;
+  last_error: string;
+  digest_id: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** One `mixwatch.notify_deliveries` row: one HTTP attempt. */
+export interface DeliveryRecord {
+  channel: string;
+  kind: 'alert' | 'digest' | 'fallback_text';
+  message_id: string;
+  alert_ids: string[];
+  attempt: number;
+  outcome: AttemptOutcome;
+  http_status: number;
+  error: string;
+  duration_ms: number;
+  at: number;
+}
+
+/** The key alerts are collapsed by: same rule, chain and subject address. */
+export function digestKey(alert: Pick<Alert, 'rule' | 'chain' | 'address'>): string {
+  return `${alert.rule}|${alert.chain}|${alert.address}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let lastVersion = 0;
+/** Row version in microseconds, strictly increasing within the process (ReplacingMergeTree keeps the highest). */
+function nextVersion(): number {
+  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+  return lastVersion;
+}
+
+const COLUMNS = `channel, alert_id, rule, severity, chain, address, digest_key, alert, status, attempts,
+  toUnixTimestamp64Milli(next_attempt) AS next_attempt, last_error, digest_id,
+  toUnixTimestamp64Milli(created_at) AS created_at, toUnixTimestamp64Milli(sent_at) AS sent_at`;
+
+type RawRow = Omit<OutboxRow, 'alert' | 'attempts' | 'next_attempt' | 'created_at' | 'sent_at'> & {
+  alert: string;
+  attempts: number | string;
+  next_attempt: number | string;
+  created_at: number | string;
+  sent_at: number | string | null;
+};
+
+function fromRaw(r: RawRow): OutboxRow {
+  return {
+    ...r,
+    alert: JSON.parse(r.alert) as Alert,
+    attempts: Number(r.attempts),
+    next_attempt: Number(r.next_attempt),
+    created_at: Number(r.created_at),
+    sent_at: r.sent_at === null ? null : Number(r.sent_at),
+  };
+}
+
+/**
+ * The durable outbox over `mixwatch.notify_outbox` (ReplacingMergeTree by `version`: every change
+ * is an insert of the whole row, read back with FINAL) and `mixwatch.notify_deliveries`.
+ */
+export interface Outbox {
+  /** `channel|alert_id` pairs already in the outbox, any status (SELECT DISTINCT … WHERE alert_id IN …). */
+  existing(alertIds: string[]): Promise<Set<string>>;
+  /** Per digest key of `channel`: alerts (not failed) created at or after `sinceMs`. */
+  recentByKey(channel: string, keys: string[], sinceMs: number): Promise<Map<string, number>>;
+  /** Writes row versions (insert; the newest version wins). */
+  write(rows: OutboxRow[]): Promise<void>;
+  /** Pending rows due at `nowMs`, oldest first (FINAL … WHERE status = 'pending' AND next_attempt <= now). */
+  due(nowMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Held rows, oldest first, at most `limit` per (channel, digest_key). */
+  held(limit: number): Promise<OutboxRow[]>;
+  /** Per digest key of `channel`: time of the last sent message (undefined: none yet), alerts sent, alerts still pending. */
+  sentByKey(channel: string, keys: string[]): Promise<Map<string, { lastSentAt: number | undefined; count: number; pending: number }>>;
+  /** Per channel: alerts waiting (pending + held) and the age of the oldest, seconds. */
+  backlog(nowMs: number): Promise<Map<string, { waiting: number; oldestAgeSec: number }>>;
+  /** Appends delivery attempts. */
+  recordAttempts(records: DeliveryRecord[]): Promise<void>;
+}
+
+/** Builds the {@link Outbox} on a store whose migrations (0200_notify) are applied. */
+export function createOutbox(store: Store): Outbox {
+  return {
+    async existing(alertIds) {
+      if (alertIds.length === 0) return new Set();
+      const rows = await store.query<{ channel: string; alert_id: string }>(
+        'SELECT DISTINCT channel, alert_id FROM mixwatch.notify_outbox WHERE alert_id IN {ids:Array(String)}',
+        { ids: alertIds },
+      );
+      return new Set(rows.map((r) => `${r.channel}|${r.alert_id}`));
+    },
+    async recentByKey(channel, keys, sinceMs) {
+      if (keys.length === 0) return new Map();
+      const rows = await store.query<{ digest_key: string; n: string }>(
+        `SELECT digest_key, count() AS n FROM (SELECT digest_key, status, created_at FROM mixwatch.notify_outbox FINAL
+           WHERE channel = {c:String} AND digest_key IN {keys:Array(String)})
+         WHERE status != 'failed' AND created_at >= fromUnixTimestamp64Milli({since:Int64}) GROUP BY digest_key`,
+        { c: channel, keys, since: sinceMs },
+      );
+      return new Map(rows.map((r) => [r.digest_key, Number(r.n)]));
+    },
+    async write(rows) {
+      if (rows.length === 0) return;
+      await store.insert(
+        'notify_outbox',
+        rows.map((r) => ({
+          ...r,
+          alert: JSON.stringify(r.alert),
+          next_attempt: iso(r.next_attempt),
+          created_at: iso(r.created_at),
+          sent_at: r.sent_at === null ? null : iso(r.sent_at),
+          version: nextVersion(),
+        })),
+      );
+    },
+    async due(nowMs, limit) {
+      const rows = await store.query<RawRow>(
+        `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
+         WHERE status = 'pending' AND next_attempt <= {now:Int64} ORDER BY created_at, alert_id LIMIT {limit:UInt32}`,
+        { now: nowMs, limit },
+      );
+      return rows.map(fromRaw);
+    },
+    async held(limit) {
+      const rows = await store.query<RawRow>(
+        `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
+         WHERE status = 'held' ORDER BY created_at, alert_id LIMIT {limit:UInt32} BY channel, digest_key`,
+        { limit },
+      );
+      return rows.map(fromRaw);
+    },
+    async sentByKey(channel, keys) {
+      if (keys.length === 0) return new Map();
+      const rows = await store.query<{ digest_key: string; last: string; n: string; pending: string }>(
+        `SELECT digest_key, maxIf(sent_ms, status = 'sent') AS last, countIf(status = 'sent') AS n, countIf(status = 'pending') AS pending FROM (
+           SELECT digest_key, status, toUnixTimestamp64Milli(assumeNotNull(sent_at)) AS sent_ms FROM mixwatch.notify_outbox FINAL
+           WHERE channel = {c:String} AND digest_key IN {keys:Array(String)})
+         GROUP BY digest_key`,
+        { c: channel, keys },
+      );
+      return new Map(
+        rows.map((r) => [
+          r.digest_key,
+          { lastSentAt: Number(r.n) > 0 ? Number(r.last) : undefined, count: Number(r.n), pending: Number(r.pending) },
+        ]),
+      );
+    },
+    async backlog(nowMs) {
+      const rows = await store.query<{ channel: string; waiting: string; oldest: string }>(
+        `SELECT channel, count() AS waiting, min(created_ms) AS oldest FROM (
+           SELECT channel, status, toUnixTimestamp64Milli(created_at) AS created_ms FROM mixwatch.notify_outbox FINAL)
+         WHERE status IN ('pending', 'held') GROUP BY channel`,
+      );
+      return new Map(
+        rows.map((r) => [r.channel, { waiting: Number(r.waiting), oldestAgeSec: Math.max(0, (nowMs - Number(r.oldest)) / 1000) }]),
+      );
+    },
+    async recordAttempts(records) {
+      if (records.length === 0) return;
+      await store.insert(
+        'notify_deliveries',
+        records.map((r) => ({ ...r, at: iso(r.at) })),
+      );
+    },
+  };
+}
