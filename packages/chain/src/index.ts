@@ -1,1 +1,4 @@
+export * from './blocks.ts';
 export * from './chains.ts';
+export * from './getLogs.ts';
+export * from './rpc.ts';

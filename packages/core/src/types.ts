@@ -124,6 +124,8 @@ export type FlowMessage =
       blocks: BlockRef[];
       /** Wall clock (ms) when the ingest published it: for latency metrics. */
       published_at: number;
+      /** Cursor to advance; default `live:<chain_id>` (backfills use `backfill:<chain_id>:<from>-<to>`). */
+      cursor_key?: string;
     }
   | { type: 'retract'; chain: string; chain_id: number; after_block: number; reason: string }
   | {

@@ -28,3 +28,25 @@ export async function createStoreFromConfig(config: Config, common: Common): Pro
     dataDir: config.dataDir,
   });
 }
+
+/** One line saying which bus the config selects and whether it answers (for `mixwatch doctor`). */
+export async function probeBus(config: Config, _common: Common): Promise<string> {
+  if (!config.bus.kafka) return 'embedded in-process bus';
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({
+    clientId: 'mixwatch-doctor',
+    brokers: config.bus.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    retry: { retries: 1 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const topics = await admin.listTopics();
+    const ours = topics.filter((t) => t.includes('mixwatch.'));
+    return `Kafka ${config.bus.kafka.brokers.join(',')}: reachable, ${ours.length} mixwatch topic(s)`;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

@@ -1,2 +1,3 @@
 export * from './factories.ts';
+export * from './http.ts';
 export * from './role.ts';

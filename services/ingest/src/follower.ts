@@ -1,0 +1,399 @@
+import { type Bus, TOPICS } from '@mixwatch/bus';
+import {
+  type BlockHeader,
+  type ChainInfo,
+  getBlockHeader,
+  getChainId,
+  getHeadNumber,
+  getLogsAdaptive,
+  getTransaction,
+  type Rpc,
+  type RpcLog,
+  type SpanState,
+} from '@mixwatch/chain';
+import {
+  type BlockRef,
+  type Common,
+  type DeadLetter,
+  DeepReorgError,
+  describeError,
+  FatalError,
+  type Flow,
+  type FlowMessage,
+  isRetryable,
+  RetryableError,
+  sleep,
+} from '@mixwatch/core';
+import type { ChainIndex, DecodeChain, RawLog, TxInfo } from '@mixwatch/registry';
+import type { Store } from '@mixwatch/store';
+import { decodeLogs, logDeadLetter, normalizeLog } from './decode.ts';
+
+/** A chain with config overrides applied. */
+export interface ResolvedChain extends ChainInfo {
+  startBlock: number | undefined;
+}
+
+/** Options of {@link createFollower}. */
+export interface FollowerParameters {
+  common: Common;
+  bus: Bus;
+  store: Store;
+  chain: ResolvedChain;
+  rpc: Rpc;
+  index: ChainIndex;
+  /** Address presentation for this chain (TRON → base58). */
+  formatAddress: (hex: string) => string;
+}
+
+/** What one range produced. */
+export interface RangeResult {
+  from: number;
+  to: number;
+  flows: number;
+  deadLetters: number;
+  /** Hash and time of `to`. */
+  last: BlockHeader;
+}
+
+/** A range fetched and decoded, not yet published. */
+export interface FetchedRange {
+  from: number;
+  to: number;
+  flows: Flow[];
+  deadLetters: DeadLetter[];
+  checkpoint: Extract<FlowMessage, { type: 'checkpoint' }>;
+  last: BlockHeader;
+  /** Raw logs returned by the node. */
+  logs: number;
+}
+
+/** The state a follower exposes to health checks and heartbeats. */
+export interface FollowerStatus {
+  head: number;
+  cursor: number;
+  cursorTime: number;
+  failures: number;
+  lastError: string;
+  /** Set when the chain stopped itself (deep reorg, wrong chain id): needs an operator. */
+  halted: string | undefined;
+  waiting: string | undefined;
+}
+
+/**
+ * Follows one chain: polls the head, publishes confirmed blocks' flows then a checkpoint,
+ * detects reorgs by parent-hash mismatch against the window of known hashes (walking back to
+ * the common ancestor and publishing a retraction), and heartbeats every poll. The cursor it
+ * starts from is the one the sink made durable, so a crash anywhere republishes at most the
+ * blocks after it — harmless, since flow ids are deterministic.
+ */
+export function createFollower(parameters: FollowerParameters) {
+  const { common, bus, store, chain, rpc, index, formatAddress } = parameters;
+  const log = common.logger.child({ chain: chain.name });
+  const key = String(chain.chainId);
+  const decodeChain: DecodeChain = {
+    name: chain.name,
+    chainId: chain.chainId,
+    nativeSymbol: chain.nativeSymbol,
+    addressFormat: chain.addressFormat,
+  };
+  const span: SpanState = { span: chain.maxLogRange, max: chain.maxLogRange };
+  const filter = { address: index.addresses, topics: [index.topic0s] };
+  const needsTx = new Set([...index.routes.entries()].filter(([, r]) => r.decoder.needsTx).map(([k]) => k));
+  /** Known block hashes (number → hash) at or below the cursor, at most `reorgWindow` blocks deep. */
+  const window = new Map<number, string>();
+  const status: FollowerStatus = { head: 0, cursor: -1, cursorTime: 0, failures: 0, lastError: '', halted: undefined, waiting: undefined };
+
+  function remember(blocks: BlockRef[]) {
+    for (const b of blocks) window.set(b.number, b.hash);
+    const floor = status.cursor - chain.reorgWindow;
+    if (window.size > chain.reorgWindow * 2 + 64) for (const n of window.keys()) if (n < floor) window.delete(n);
+  }
+
+  async function publishFlows(flows: Flow[], deadLetters: DeadLetter[]) {
+    if (flows.length)
+      await bus.publish(
+        TOPICS.flows,
+        flows.map((flow) => ({ key, value: { type: 'flow', flow } as FlowMessage })),
+      );
+    if (deadLetters.length) {
+      await bus.publish(
+        TOPICS.dlq,
+        deadLetters.map((d) => ({ key: d.stage, value: d })),
+      );
+      for (const d of deadLetters) {
+        common.metrics.dlq.inc({ stage: d.stage, chain: chain.name });
+        log.warn({ tx_hash: d.tx_hash, block_number: d.block_number, reason: d.reason }, 'log sent to the dead-letter topic');
+      }
+    }
+  }
+
+  /**
+   * Fetches and decodes [from, to] (no publishing): `eth_getLogs` (split adaptively), headers
+   * of `to` and of blocks with logs, and the transactions decoders need.
+   * `verify`: fetch the header of every block with logs and require the logs' block hash to
+   * match (live mode, near the head); otherwise trust `blockTimestamp` when the node gives it.
+   */
+  async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<FetchedRange> {
+    const raw = await getLogsAdaptive(rpc, common, chain.name, filter, from, to, span);
+    const logs: RawLog[] = [];
+    const bad: DeadLetter[] = [];
+    const times = new Map<number, number>();
+    const wantHeader = new Set<number>([to]);
+    for (const r of raw as RpcLog[]) {
+      if (r?.removed) continue;
+      const n = normalizeLog(r);
+      if (typeof n === 'string') {
+        bad.push(logDeadLetter('ingest.decode', `malformed log: ${n}`, decodeChain, r as never));
+        continue;
+      }
+      if (n.blockNumber < from || n.blockNumber > to) {
+        bad.push(
+          logDeadLetter(
+            'ingest.decode',
+            `log of block ${n.blockNumber} outside the requested range ${from}-${to}`,
+            decodeChain,
+            n as never,
+          ),
+        );
+        continue;
+      }
+      logs.push(n);
+      if (!verify && typeof r.blockTimestamp === 'string' && /^0x[0-9a-f]+$/i.test(r.blockTimestamp))
+        times.set(n.blockNumber, Number(BigInt(r.blockTimestamp)));
+      else wantHeader.add(n.blockNumber);
+    }
+    const headers = new Map<number, BlockHeader>();
+    await Promise.all([...wantHeader].map(async (n) => headers.set(n, await getBlockHeader(rpc, n))));
+    for (const [n, h] of headers) times.set(n, h.timestamp);
+    for (const l of logs) {
+      const h = headers.get(l.blockNumber);
+      if (h && h.hash !== l.blockHash) {
+        throw new RetryableError(`block ${l.blockNumber} changed while it was being read (reorg in progress); retrying the range`);
+      }
+    }
+    const txHashes = new Set<string>();
+    for (const l of logs) if (needsTx.has(`${l.address}:${l.topics[0]}`)) txHashes.add(l.transactionHash);
+    const txs = new Map<string, TxInfo>();
+    await Promise.all([...txHashes].map(async (h) => txs.set(h, await getTransaction(rpc, h))));
+    const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
+    deadLetters.push(...bad);
+    const last = headers.get(to)!;
+    const blocks: BlockRef[] = [...headers.values()].map((h) => ({ number: h.number, hash: h.hash }));
+    const checkpoint: Extract<FlowMessage, { type: 'checkpoint' }> = {
+      type: 'checkpoint',
+      chain: chain.name,
+      chain_id: chain.chainId,
+      block: to,
+      hash: last.hash,
+      block_time: last.timestamp,
+      blocks,
+      published_at: 0,
+    };
+    if (cursorKey !== liveKey) checkpoint.cursor_key = cursorKey;
+    return { from, to, flows, deadLetters, checkpoint, last, logs: raw.length };
+  }
+
+  /** Publishes a fetched range: its flows and dead letters, then its checkpoint (same key: ordered after them). */
+  async function publishRange(r: FetchedRange): Promise<RangeResult> {
+    await publishFlows(r.flows, r.deadLetters);
+    for (const f of r.flows) common.metrics.flowsDecoded.inc({ chain: chain.name, service: f.service, action: f.action });
+    common.metrics.logsDecoded.inc({ chain: chain.name }, r.logs);
+    await bus.publish(TOPICS.flows, [{ key, value: { ...r.checkpoint, published_at: Date.now() } }]);
+    if (!r.checkpoint.cursor_key) remember(r.checkpoint.blocks);
+    return { from: r.from, to: r.to, flows: r.flows.length, deadLetters: r.deadLetters.length, last: r.last };
+  }
+
+  async function processRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<RangeResult> {
+    return publishRange(await fetchRange(from, to, cursorKey, verify));
+  }
+
+  const liveKey = `live:${chain.chainId}`;
+
+  /** Walks back from the cursor to the newest block whose hash the node still agrees with. */
+  async function findAncestor(): Promise<number> {
+    const known = [...window.keys()].filter((n) => n <= status.cursor).sort((a, b) => b - a);
+    for (const n of known) {
+      const h = await getBlockHeader(rpc, n);
+      if (h.hash === window.get(n)) return n;
+    }
+    throw new DeepReorgError(
+      `reorg on ${chain.name} deeper than the kept window (${chain.reorgWindow} blocks below ${status.cursor}): flows may be wrong; raise chains.${chain.name}.reorgWindow or re-run a backfill`,
+      { context: { chain: chain.name, block_number: status.cursor } },
+    );
+  }
+
+  async function heartbeat() {
+    const value: FlowMessage = {
+      type: 'heartbeat',
+      chain: chain.name,
+      chain_id: chain.chainId,
+      head: status.head,
+      cursor: Math.max(0, status.cursor),
+      cursor_time: status.cursorTime,
+      rpc_failures: status.failures,
+      last_error: status.halted ?? status.lastError,
+      at: Date.now(),
+    };
+    await bus.publish(TOPICS.flows, [{ key, value }]);
+  }
+
+  function setCursor(block: number, time: number) {
+    status.cursor = block;
+    status.cursorTime = time;
+    common.metrics.chainCursor.set({ chain: chain.name }, block);
+    common.metrics.chainLastProgress.set({ chain: chain.name }, Date.now() / 1000);
+    if (time) common.metrics.chainLagSeconds.set({ chain: chain.name }, Math.max(0, Date.now() / 1000 - time));
+  }
+
+  /** Loads the durable cursor and window, or decides where to start. Returns false while waiting. */
+  async function init(): Promise<boolean> {
+    const id = await getChainId(rpc);
+    if (id !== chain.chainId) {
+      throw new FatalError(`chain ${chain.name}: the RPC at ${rpc.where} serves chain id ${id}, expected ${chain.chainId}`);
+    }
+    const cursor = await store.getCursor(liveKey);
+    if (cursor) {
+      setCursor(cursor.block, cursor.block_time);
+      for (const b of await store.recentBlocks(chain.chainId, cursor.block, chain.reorgWindow)) window.set(b.number, b.hash);
+      window.set(cursor.block, cursor.hash);
+      log.info({ block_number: cursor.block }, 'resuming from the durable cursor');
+      return true;
+    }
+    const head = await getHeadNumber(rpc);
+    status.head = head;
+    if (chain.startBlock !== undefined) {
+      if (chain.startBlock > head) {
+        status.waiting = `start block ${chain.startBlock} is beyond the node's head ${head}; waiting`;
+        return false;
+      }
+      status.waiting = undefined;
+      setCursor(chain.startBlock - 1, 0);
+      log.info({ block_number: chain.startBlock }, 'no cursor: starting at the configured start block');
+      return true;
+    }
+    const target = Math.max(0, head - chain.confirmations);
+    const h = await getBlockHeader(rpc, target);
+    setCursor(target, h.timestamp);
+    window.set(target, h.hash);
+    await bus.publish(TOPICS.flows, [
+      {
+        key,
+        value: {
+          type: 'checkpoint',
+          chain: chain.name,
+          chain_id: chain.chainId,
+          block: target,
+          hash: h.hash,
+          block_time: h.timestamp,
+          blocks: [{ number: target, hash: h.hash }],
+          published_at: Date.now(),
+        },
+      },
+    ]);
+    log.info(
+      { block_number: target },
+      'no cursor and no start block: starting at the current confirmed head (use `mixwatch backfill` for history)',
+    );
+    return true;
+  }
+
+  /** One poll: catch up to head − confirmations, range by range, checking parent hashes. */
+  async function poll(signal: AbortSignal) {
+    const head = await getHeadNumber(rpc);
+    status.head = head;
+    common.metrics.chainHead.set({ chain: chain.name }, head);
+    const target = head - chain.confirmations;
+    while (status.cursor < target && !signal.aborted) {
+      const from = status.cursor + 1;
+      const known = window.get(status.cursor);
+      if (known !== undefined) {
+        const first = await getBlockHeader(rpc, from);
+        if (first.parentHash !== known) {
+          const old = status.cursor;
+          const ancestor = await findAncestor();
+          for (const n of [...window.keys()]) if (n > ancestor) window.delete(n);
+          await bus.publish(TOPICS.flows, [
+            {
+              key,
+              value: {
+                type: 'retract',
+                chain: chain.name,
+                chain_id: chain.chainId,
+                after_block: ancestor,
+                reason: `reorg: block ${from} no longer builds on ${old}`,
+              },
+            },
+          ]);
+          common.metrics.reorgs.inc({ chain: chain.name });
+          common.metrics.reorgDepth.set({ chain: chain.name }, old - ancestor);
+          log.warn({ block_number: ancestor, depth: old - ancestor }, 'reorg detected: retracted flows above the common ancestor');
+          setCursor(ancestor, 0);
+          continue;
+        }
+      }
+      const to = Math.min(target, status.cursor + span.span);
+      const r = await processRange(from, to, liveKey, true);
+      setCursor(r.to, r.last.timestamp);
+    }
+    common.metrics.chainLagBlocks.set({ chain: chain.name }, Math.max(0, head - status.cursor));
+  }
+
+  return {
+    status,
+    span,
+    chain,
+    rpc,
+    fetchRange,
+    publishRange,
+    processRange,
+    /** Runs until `signal` aborts. Never throws: failures are logged, counted and retried. */
+    async run(signal: AbortSignal) {
+      let ready = false;
+      let lastWaitLog = 0;
+      while (!signal.aborted) {
+        try {
+          if (!ready) {
+            ready = await init();
+            if (!ready) {
+              if (Date.now() - lastWaitLog > 60_000) {
+                log.warn(status.waiting);
+                lastWaitLog = Date.now();
+              }
+              await heartbeat();
+              await sleep(chain.pollIntervalMs, signal);
+              continue;
+            }
+          }
+          await poll(signal);
+          if (status.failures > 0) log.info({ after_failures: status.failures }, `RPC reachable again at ${rpc.where}`);
+          status.failures = 0;
+          status.lastError = '';
+          await heartbeat();
+          await sleep(chain.pollIntervalMs, signal);
+        } catch (error) {
+          if (signal.aborted) break;
+          status.failures++;
+          status.lastError = describeError(error).slice(0, 500);
+          const fatal = !isRetryable(error);
+          if (error instanceof DeepReorgError || (fatal && !ready)) {
+            status.halted = status.lastError;
+            log.error({ err: status.lastError }, 'chain halted: operator action needed');
+          } else if (fatal) {
+            log.error({ err: status.lastError }, 'ingest failed');
+          } else {
+            log.warn(
+              { err: status.lastError, failures: status.failures },
+              `cannot read ${chain.name} from ${rpc.where}; retrying with backoff`,
+            );
+          }
+          await heartbeat().catch(() => {});
+          const delay = status.halted ? 60_000 : Math.min(60_000, chain.pollIntervalMs * 2 ** Math.min(status.failures, 8));
+          await sleep(delay, signal).catch(() => {});
+          if (status.halted && !(error instanceof DeepReorgError)) status.halted = undefined;
+        }
+      }
+    },
+  };
+}
+
+export type Follower = ReturnType<typeof createFollower>;

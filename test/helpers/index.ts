@@ -1,0 +1,5 @@
+export * from './anvil.ts';
+export * from './daemon.ts';
+export * from './emitter.ts';
+export * from './fixtures.ts';
+export * from './replay.ts';
