@@ -13,6 +13,10 @@ const tokens = JSON.parse(readFileSync(join(here, '../data/tokens.json'), 'utf8'
   string,
   Record<string, { symbol: string; decimals: number }>
 >;
+const assets = JSON.parse(readFileSync(join(here, '../data/contract-assets.json'), 'utf8')) as Record<
+  string,
+  Record<string, { token: string; symbol: string; decimals: number; sharedDecimals?: number; source: string }>
+>;
 
 /** Source service name -> `service` column slug. */
 const SERVICE_SLUG: Record<string, string> = {
@@ -56,7 +60,148 @@ const DECODER_BY_SIGNATURE: Record<string, Record<string, string>> = {
     'BlockReleased(address)': 'tether.block_released',
     'DestroyedBlockedFunds(address,uint256)': 'tether.destroyed_blocked_funds',
   },
+  usdd: {
+    'Transfer(address,address,uint256)': 'erc20.transfer',
+  },
+  railgun: {
+    'Shield(uint256,uint256,(bytes32,(uint8,address,uint256),uint120)[],(bytes32[3],bytes32)[],uint256[])': 'railgun.shield',
+    'Shield(uint256,uint256,(bytes32,(uint8,address,uint256),uint120)[],(bytes32[3],bytes32)[])': 'railgun.shield_legacy',
+    'GeneratedCommitmentBatch(uint256,uint256,(uint256,(uint8,address,uint256),uint120)[],uint256[2][])':
+      'railgun.generated_commitment_batch',
+    'Unshield(address,(uint8,address,uint256),uint256,uint256)': 'railgun.unshield',
+    'Transact(uint256,uint256,bytes32[],(bytes32[4],bytes32,bytes32,bytes,bytes)[])': 'railgun.transact',
+    'CommitmentBatch(uint256,uint256,uint256[],(uint256[4],uint256[2],uint256[])[])': 'railgun.commitment_batch',
+    'Nullified(uint16,bytes32[])': 'railgun.nullified',
+    'Nullifiers(uint256,uint256[])': 'railgun.nullifiers',
+  },
+  wormhole: {
+    'LogMessagePublished(address,uint64,uint32,bytes,uint8)': 'wormhole.log_message_published',
+    'TransferRedeemed(uint16,bytes32,uint64)': 'wormhole.transfer_redeemed',
+  },
+  stargate: {
+    'Swap(uint16,uint256,address,uint256,uint256,uint256,uint256,uint256)': 'stargate.v1_swap',
+    'SwapRemote(address,uint256,uint256,uint256)': 'stargate.v1_swap_remote',
+    'OFTSent(bytes32,uint32,address,uint256,uint256)': 'stargate.v2_oft_sent',
+    'OFTReceived(bytes32,uint32,address,uint256)': 'stargate.v2_oft_received',
+  },
+  across: {
+    'V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,address,address,address,bytes)':
+      'across.v3_funds_deposited',
+    'FundsDeposited(bytes32,bytes32,uint256,uint256,uint256,uint256,uint32,uint32,uint32,bytes32,bytes32,bytes32,bytes)':
+      'across.funds_deposited',
+    'FilledV3Relay(address,address,uint256,uint256,uint256,uint256,uint32,uint32,uint32,address,address,address,address,bytes,(address,bytes,uint256,uint8))':
+      'across.filled_v3_relay',
+    'FilledRelay(bytes32,bytes32,uint256,uint256,uint256,uint256,uint256,uint32,uint32,bytes32,bytes32,bytes32,bytes32,bytes32,(bytes32,bytes32,uint256,uint8))':
+      'across.filled_relay',
+  },
+  synapse: {
+    'TokenDeposit(address,uint256,address,uint256)': 'synapse.token_deposit',
+    'TokenRedeem(address,uint256,address,uint256)': 'synapse.token_redeem',
+    'TokenRedeemV2(bytes32,uint256,address,uint256)': 'synapse.token_redeem_v2',
+    'TokenDepositAndSwap(address,uint256,address,uint256,uint8,uint8,uint256,uint256)': 'synapse.token_deposit_and_swap',
+    'TokenRedeemAndSwap(address,uint256,address,uint256,uint8,uint8,uint256,uint256)': 'synapse.token_redeem_and_swap',
+    'TokenRedeemAndRemove(address,uint256,address,uint256,uint8,uint256,uint256)': 'synapse.token_redeem_and_remove',
+    'TokenWithdraw(address,address,uint256,uint256,bytes32)': 'synapse.token_withdraw',
+    'TokenMint(address,address,uint256,uint256,bytes32)': 'synapse.token_mint',
+    'TokenMintAndSwap(address,address,uint256,uint256,uint8,uint8,uint256,uint256,bool,bytes32)': 'synapse.token_mint_and_swap',
+    'TokenWithdrawAndRemove(address,address,uint256,uint256,uint8,uint256,uint256,bool,bytes32)': 'synapse.token_withdraw_and_remove',
+    'CircleRequestSent(uint256,address,uint64,address,uint256,uint32,bytes,bytes32)': 'synapse.circle_request_sent',
+    'CircleRequestFulfilled(uint32,address,address,uint256,address,uint256,bytes32)': 'synapse.circle_request_fulfilled',
+  },
+  cbridge: {
+    'Send(bytes32,address,address,address,uint256,uint64,uint64,uint32)': 'cbridge.send',
+    'Relay(bytes32,address,address,address,uint256,uint64,bytes32)': 'cbridge.relay',
+  },
+  multichain: {
+    'LogAnySwapOut(address,address,address,uint256,uint256,uint256)': 'multichain.swap_out',
+    'LogAnySwapOut(address,address,string,uint256,uint256,uint256)': 'multichain.swap_out_string',
+    'LogAnySwapIn(bytes32,address,address,uint256,uint256,uint256)': 'multichain.swap_in',
+    'LogAnySwapOut(bytes32,address,address,string,uint256,uint256)': 'multichain.v7_swap_out',
+    'LogAnySwapIn(string,bytes32,address,address,uint256,uint256)': 'multichain.v7_swap_in',
+  },
+  thorchain: {
+    'Deposit(address,address,uint256,string)': 'thorchain.deposit',
+    'TransferOut(address,address,address,uint256,string)': 'thorchain.transfer_out',
+    'TransferOutAndCall(address,address,uint256,address,address,uint256,string)': 'thorchain.transfer_out_and_call',
+  },
+  cctp: {
+    'DepositForBurn(uint64,address,uint256,address,bytes32,uint32,bytes32,bytes32)': 'cctp.deposit_for_burn',
+    'MintAndWithdraw(address,uint256,address)': 'cctp.mint_and_withdraw',
+  },
+  debridge: {
+    'Sent(bytes32,bytes32,uint256,bytes,uint256,uint256,uint32,(uint256,uint256,uint256,bool,bool),bytes,address)': 'debridge.sent',
+    'Claimed(bytes32,bytes32,uint256,address,uint256,uint256,bytes,bool)': 'debridge.claimed',
+  },
+  hop: {
+    'TransferSentToL2(uint256,address,uint256,uint256,uint256,address,uint256)': 'hop.transfer_sent_to_l2',
+    'TransferSent(bytes32,uint256,address,uint256,bytes32,uint256,uint256,uint256,uint256)': 'hop.transfer_sent',
+    'WithdrawalBonded(bytes32,uint256)': 'hop.withdrawal_bonded',
+    'Withdrew(bytes32,address,uint256,bytes32)': 'hop.withdrew',
+    'TransferFromL1Completed(address,uint256,uint256,uint256,address,uint256)': 'hop.transfer_from_l1_completed',
+  },
+  axelar: {
+    'ContractCallWithToken(address,string,string,bytes32,bytes,string,uint256)': 'axelar.contract_call_with_token',
+    'TokenSent(address,string,string,string,uint256)': 'axelar.token_sent',
+    'ContractCallApprovedWithMint(bytes32,string,string,address,bytes32,string,uint256,bytes32,uint256)':
+      'axelar.contract_call_approved_with_mint',
+  },
+  allbridge: {
+    'TokensSent(uint256,bytes32,uint256,bytes32,uint256,uint8)': 'allbridge.tokens_sent',
+    'TokensReceived(uint256,bytes32,uint256,uint8,bytes32)': 'allbridge.tokens_received',
+  },
+  ronin: {
+    'TokenDeposited(uint256,address,address,address,uint32,uint256)': 'ronin.v1_token_deposited',
+    'TokenWithdrew(uint256,address,address,uint256)': 'ronin.v1_token_withdrew',
+    'DepositRequested(bytes32,(uint256,uint8,(address,address,uint256),(address,address,uint256),(uint8,uint256,uint256)))':
+      'ronin.deposit_requested',
+    'Withdrew(bytes32,(uint256,uint8,(address,address,uint256),(address,address,uint256),(uint8,uint256,uint256)))': 'ronin.withdrew',
+  },
+  avalanche_bridge: {
+    'Transfer(address,address,uint256)': 'avalanche_bridge.transfer',
+  },
 };
+
+/** How bridge legs pair, per service (Stargate per version): `ref` = shared id in both legs. */
+const PAIRING: Record<string, 'ref' | 'amount_time'> = {
+  wormhole: 'ref',
+  cctp: 'ref',
+  across: 'ref',
+  'Stargate (v1, LayerZero v1)': 'amount_time',
+  'Stargate (v2, LayerZero v2)': 'ref',
+  layerzero: 'ref',
+  synapse: 'ref',
+  cbridge: 'ref',
+  multichain: 'ref',
+  thorchain: 'ref',
+  hop: 'ref',
+  axelar: 'ref',
+  debridge: 'ref',
+  allbridge: 'ref',
+  orbit: 'amount_time',
+  harmony: 'amount_time',
+  ronin: 'ref',
+  avalanche_bridge: 'amount_time',
+};
+/** Events whose legs have no id although the service otherwise has one. */
+const EVENT_PAIRING: Record<string, 'amount_time'> = {
+  'TransferSentToL2(uint256,address,uint256,uint256,uint256,address,uint256)': 'amount_time',
+  'TransferFromL1Completed(address,uint256,uint256,uint256,address,uint256)': 'amount_time',
+};
+
+/**
+ * The Avalanche Bridge's Ethereum side is an EOA: it emits nothing. The registry represents it as
+ * an entry with `watch.tokens` and one `Transfer` event; the dispatch index routes those tokens'
+ * Transfer logs that touch the EOA to `avalanche_bridge.transfer`. Tokens: the bridge's main
+ * ERC-20s that tokens.json knows (addresses from the Tornado/USDT entries and the Stargate source).
+ */
+const AVALANCHE_BRIDGE_TOKENS = [
+  '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', // WETH
+  '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', // USDC
+  '0xdac17f958d2ee523a2206206994597c13d831ec7', // USDT
+  '0x6b175474e89094c44da98b954eedeac495271d0f', // DAI
+  '0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', // WBTC
+];
+const TRANSFER_SIG = 'Transfer(address,address,uint256)';
 
 function category(kind: string): string {
   if (kind.startsWith('mixer')) return 'mixer';
@@ -99,11 +244,30 @@ const entries = registry.map((e) => {
     }
   }
   const selfToken = chainTokens[address];
-  const events = (e.events ?? []).map((ev: any) => {
+  const asset = assets[e.chain]?.[address];
+  let rawEvents = e.events ?? [];
+  let watch: unknown;
+  let notes = e.notes as string | undefined;
+  if (slug === 'avalanche_bridge') {
+    rawEvents = [{ name: 'Transfer', signature: TRANSFER_SIG, topic0: keccak256(toBytes(TRANSFER_SIG)), indexedArgs: ['from', 'to'] }];
+    watch = { kind: 'erc20_counterparty', tokens: AVALANCHE_BRIDGE_TOKENS };
+    notes =
+      `${notes ?? ''} mixwatch: represented as a watched address; events are the ERC-20 Transfer logs of watch.tokens with topic1 or topic2 = this address (deposit = bridge_out to avalanche, release = bridge_in).`.trim();
+  }
+  const events = rawEvents.map((ev: any) => {
     const computed = keccak256(toBytes(ev.signature));
     if (computed !== ev.topic0.toLowerCase()) throw new Error(`topic0 mismatch for ${ev.signature} at ${e.address}`);
-    return { name: ev.name, signature: ev.signature, topic0: computed, decoder: DECODER_BY_SIGNATURE[slug]?.[ev.signature] ?? null };
+    return {
+      name: ev.name,
+      signature: ev.signature,
+      topic0: computed,
+      decoder: DECODER_BY_SIGNATURE[slug]?.[ev.signature] ?? null,
+      ...(ev.variant ? { variant: ev.variant } : {}),
+      ...(Array.isArray(ev.indexedArgs) ? { indexedArgs: ev.indexedArgs } : {}),
+      ...(EVENT_PAIRING[ev.signature] && slug === 'hop' ? { pairing: EVENT_PAIRING[ev.signature] } : {}),
+    };
   });
+  const pairing = category(e.kind) === 'bridge' ? (PAIRING[e.service] ?? PAIRING[slug]) : undefined;
   return {
     service: slug,
     serviceName: e.service,
@@ -112,15 +276,19 @@ const entries = registry.map((e) => {
     chain: e.chain,
     chainId: e.chainId,
     address,
-    ...(e.chain === 'tron' ? { addressBase58: e.address } : {}),
+    ...(e.chain === 'tron' ? { addressBase58: e.address } : { addressChecksum: e.address }),
     label: e.label,
     ...(denomination ? { denomination } : {}),
     ...(selfToken ? { token: { address, symbol: selfToken.symbol, decimals: selfToken.decimals } } : {}),
+    ...(!selfToken && asset ? { token: { address: asset.token, symbol: asset.symbol, decimals: asset.decimals } } : {}),
+    ...(asset?.sharedDecimals !== undefined ? { sharedDecimals: asset.sharedDecimals } : {}),
+    ...(pairing ? { pairing } : {}),
+    ...(watch ? { watch } : {}),
     events,
     ...(e.deployedBlock !== undefined ? { deployedBlock: e.deployedBlock } : {}),
     confidence: e.confidence,
     source: e.source,
-    ...(e.notes ? { notes: e.notes } : {}),
+    ...(notes ? { notes } : {}),
   };
 });
 writeFileSync(

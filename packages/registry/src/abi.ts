@@ -73,3 +73,75 @@ export function dynamicBytesAt(log: RawLog, i: number): string {
   if (log.data.length < start + len * 2) throw new DecodeError('dynamic bytes run past data');
   return `0x${log.data.slice(start, start + len * 2)}`;
 }
+
+/** topic i as 64 hex chars (no 0x); throws if missing or malformed. */
+export function topicWord(log: RawLog, i: number): string {
+  const t = log.topics[i];
+  if (!t || t.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
+  return t.slice(2);
+}
+
+/** topic i as a uint (decimal string). */
+export function topicUint(log: RawLog, i: number): string {
+  return wordToUint(topicWord(log, i));
+}
+
+/** topic i as 0x bytes32, lowercase. */
+export function topicBytes32(log: RawLog, i: number): string {
+  return wordToBytes32(topicWord(log, i));
+}
+
+/** A uint word as a JS number; throws if it does not fit in 2^53 (ids, chain ids, counts). */
+export function wordToSafeNumber(w: string, what: string): number {
+  const n = BigInt(`0x${w}`);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`${what}: ${n} does not fit a safe integer`);
+  return Number(n);
+}
+
+/**
+ * A `bytes32` that holds an address (Across FundsDeposited, Wormhole, Allbridge, deBridge…):
+ * left-padded 20 bytes → lowercase 0x address; anything else (a Solana key, a foreign-chain
+ * account) is kept whole as 0x + 32 bytes, because it is a real, non-EVM recipient.
+ */
+export function bytes32ToAccount(w: string): string {
+  for (let i = 0; i < 24; i++) if (w.charCodeAt(i) !== 48) return `0x${w.toLowerCase()}`;
+  return `0x${w.slice(24).toLowerCase()}`;
+}
+
+/** Reads a dynamic `string` whose offset is in data word `i` (UTF-8). */
+export function dynamicStringAt(log: RawLog, i: number): string {
+  const hex = dynamicBytesAt(log, i);
+  return Buffer.from(hex.slice(2), 'hex').toString('utf8');
+}
+
+/**
+ * A dynamic array whose offset is in head word `headIndex` of a tuple that starts at word
+ * `base` (0 = the event data itself). Returns the word index of the first element and the
+ * element count; bounds-checked against the data length.
+ */
+export function arrayAt(log: RawLog, headIndex: number, base = 0, elementWords = 1): { first: number; length: number } {
+  const offset = BigInt(`0x${word(log, base + headIndex)}`);
+  if (offset % 32n !== 0n) throw new DecodeError('array offset not word-aligned');
+  const lenWord = base + Number(offset / 32n);
+  const length = wordToSafeNumber(word(log, lenWord), 'array length');
+  const first = lenWord + 1;
+  if (wordCount(log) < first + length * elementWords) throw new DecodeError('array runs past data');
+  return { first, length };
+}
+
+/**
+ * Reads calldata (`tx.input`) as words after the 4-byte selector: `callWords(input)` → a
+ * pseudo-log whose data are the arguments, so the same accessors apply. Returns undefined
+ * when the input does not start with `selector`.
+ */
+export function callArgs(input: string | undefined, selector: string): RawLog | undefined {
+  if (!input || !input.toLowerCase().startsWith(selector.toLowerCase())) return undefined;
+  const data = `0x${input.slice(10)}`;
+  if ((data.length - 2) % 64 !== 0) return undefined;
+  return { address: '', topics: [], data, blockNumber: 0, blockHash: '', transactionHash: '', logIndex: 0 };
+}
+
+/** A foreign address given as text (string recipients, memos): EVM hex is lowercased, anything else kept verbatim. */
+export function normalizeAccountText(s: string): string {
+  return /^0x[0-9a-fA-F]{40}$/.test(s) ? s.toLowerCase() : s;
+}

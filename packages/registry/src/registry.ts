@@ -33,6 +33,14 @@ export interface ChainIndex {
   /** topic0 values with a decoder on this chain, for the getLogs `topics[0]` filter. */
   topic0s: string[];
   contractsByAddress: Map<string, ContractEntry>;
+  /**
+   * Extra `eth_getLogs` filters for watched addresses that emit nothing themselves (Avalanche
+   * Bridge custody EOA): logs of `address` (token contracts) with `topics` (topic0, then topic1 or
+   * topic2 = the watched address). These token addresses are NOT in `addresses`, because fetching
+   * every Transfer of WETH/USDC would be millions of logs; the ingest issues these filters as
+   * separate getLogs calls and dispatches the results through `routes` like any other log.
+   */
+  topicFilters: Array<{ address: string[]; topics: Array<string | null> }>;
 }
 
 /** Options of {@link buildChainIndex}. */
@@ -53,6 +61,8 @@ export function buildChainIndex(parameters: BuildChainIndexParameters): ChainInd
   const addresses = new Set<string>();
   const topic0s = new Set<string>();
   const contractsByAddress = new Map<string, ContractEntry>();
+  const topicFilters: ChainIndex['topicFilters'] = [];
+  const watched: Array<{ contract: ContractEntry; event: EventDef; decoder: Decoder }> = [];
   for (const contract of contracts) {
     contractsByAddress.set(contract.address, contract);
     for (const event of contract.events) {
@@ -60,10 +70,45 @@ export function buildChainIndex(parameters: BuildChainIndexParameters): ChainInd
       const decoder = DECODERS[event.decoder];
       if (!decoder)
         throw new Error(`registry: ${contract.chain} ${contract.address} event ${event.signature} names unknown decoder ${event.decoder}`);
+      if (contract.watch) {
+        watched.push({ contract, event, decoder });
+        continue;
+      }
       routes.set(`${contract.address}:${event.topic0}`, { contract, event, decoder });
       addresses.add(contract.address);
       topic0s.add(event.topic0);
     }
   }
-  return { chain: parameters.chain, routes, addresses: [...addresses], topic0s: [...topic0s], contractsByAddress };
+  // Watched addresses are reached through the token contracts' logs; where a token is itself a
+  // watched contract (USDT) both decoders run on the same log.
+  for (const w of watched) {
+    const tokens = w.contract.watch?.tokens ?? [];
+    const padded = `0x${w.contract.address.slice(2).padStart(64, '0')}`;
+    topicFilters.push({ address: tokens, topics: [w.event.topic0, padded] }, { address: tokens, topics: [w.event.topic0, null, padded] });
+    for (const token of tokens) {
+      const key = `${token}:${w.event.topic0}`;
+      const own: Route = { contract: w.contract, event: w.event, decoder: w.decoder };
+      const existing = routes.get(key);
+      routes.set(key, existing ? { ...existing, decoder: combine(existing, own) } : own);
+    }
+  }
+  return { chain: parameters.chain, routes, addresses: [...addresses], topic0s: [...topic0s], contractsByAddress, topicFilters };
+}
+
+/** One decoder running two routes on the same log; the second one's flows carry their own service. */
+function combine(first: Route, second: Route): Decoder {
+  return {
+    name: `${first.decoder.name}+${second.decoder.name}`,
+    needsTx: first.decoder.needsTx || second.decoder.needsTx,
+    decode(ctx) {
+      return [
+        ...first.decoder.decode(ctx),
+        ...second.decoder.decode({ ...ctx, contract: second.contract, event: second.event }).map((f) => ({
+          service: second.contract.service,
+          category: second.contract.category,
+          ...f,
+        })),
+      ];
+    },
+  };
 }

@@ -9,7 +9,20 @@ export interface EventDef {
   topic0: string;
   /** Decoder name in {@link DECODERS}; null = known event we do not turn into flows. */
   decoder: string | null;
+  /** Source-registry variant note (e.g. `legacy pre-Mar-2023`), when the source gives one. */
+  variant?: string;
+  /** Names of the indexed arguments, as given by the source registry (absent when it did not say). */
+  indexedArgs?: string[];
+  /** Overrides the entry's {@link ContractEntry.pairing} for this event (Hop: L1→L2 legs have no id). */
+  pairing?: Pairing;
 }
+
+/**
+ * How the two legs of a bridge transfer are matched: `ref` = both legs carry the same
+ * `bridge_ref` (message id, nonce, deposit id…); `amount_time` = no shared id, `bridge_ref` is
+ * empty and detection pairs by token, amount and time window.
+ */
+export type Pairing = 'ref' | 'amount_time';
 
 /** A token the registry knows (pool tokens, stablecoins). */
 export interface TokenInfo {
@@ -31,13 +44,25 @@ export interface ContractEntry {
   chainId: number;
   /** Lowercase 0x-hex as seen in logs (TRON too: the 20 bytes without the 0x41 prefix). */
   address: string;
+  /** EVM only: the address exactly as written in the source (EIP-55 checksummed where the source was). */
+  addressChecksum?: string;
   /** TRON only: base58 `T…`. */
   addressBase58?: string;
   label: string;
   /** Mixer pools: the fixed amount, raw units, and its token. */
   denomination?: { amount: string; raw: string; token: TokenInfo | 'native' };
-  /** The token this contract moves or is (stablecoins, token pools). */
+  /** The token this contract moves or is (stablecoins, single-asset bridge pools); `address` may be `native`. */
   token?: TokenInfo;
+  /** Stargate v1 pools: the decimals of `amountSD` in Swap/SwapRemote. */
+  sharedDecimals?: number;
+  /** Bridges: how legs pair (see {@link Pairing}). */
+  pairing?: Pairing;
+  /**
+   * The entry is not an emitting contract but an address watched through token events (Avalanche
+   * Bridge custody EOA): its events are ERC-20 `Transfer`s emitted by `tokens` whose topic1 or
+   * topic2 is `address`.
+   */
+  watch?: { kind: 'erc20_counterparty'; tokens: string[] };
   events: EventDef[];
   deployedBlock?: number;
   confidence: 'high' | 'medium' | 'low';
