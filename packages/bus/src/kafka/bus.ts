@@ -1,0 +1,564 @@
+import { type Common, type DeadLetter, describeError, sleep, withRetry } from '@mixwatch/core';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type Message,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import {
+  type BatchHandler,
+  type Bus,
+  type BusRecord,
+  type SubscribeOptions,
+  TOPICS,
+  type TopicName,
+  type TopicPayloads,
+} from '../topics.ts';
+import { type BusValidator, createBusValidator, invalidMessageDeadLetter } from '../validate.ts';
+import { needsProducerReset, shouldRetryKafka, toBusError } from './errors.ts';
+
+/** Options of {@link createKafkaBus}. Defaults suit one broker on loopback and a 3-broker cluster alike. */
+export interface KafkaBusParameters {
+  common: Common;
+  /** `host:port` bootstrap brokers. */
+  brokers: string[];
+  /** Client id sent to the brokers (visible in broker logs and quotas). Default `mixwatch`. */
+  clientId?: string;
+  /** Partitions of topics this bus creates. Default 6. Existing topics are never re-partitioned (see docs). */
+  partitions?: number;
+  /** Replication factor of created topics. Default 1 (dev broker); 3 in production. */
+  replicationFactor?: number;
+  /** Prefix of every topic name (tests use random ones). Default ''. */
+  topicPrefix?: string;
+  /** Prefix of every consumer group id; the rest is the role name. Default ''. */
+  groupPrefix?: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+  /** Partitions one consumer handles at the same time (each still one batch at a time). Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Consumer session timeout in ms: a member silent this long loses its partitions. Default 30_000. */
+  sessionTimeoutMs?: number;
+  /** Upper bound of one produce request's payload in bytes (below the broker's 1 MiB message limit). Default 900_000. */
+  maxBytesPerSend?: number;
+  /** Largest fetch per partition in bytes. Default 8 MiB. */
+  maxBytesPerPartition?: number;
+  /** Validator of the topic contract. Default {@link createBusValidator}. */
+  validator?: BusValidator;
+  /** Attempts to reach the cluster at start (admin connect, topic creation). Default `Infinity` (until shutdown). */
+  connectAttempts?: number;
+}
+
+/** State of one consumer, for `/readyz`. */
+export interface KafkaConsumerStatus {
+  topic: string;
+  group: string;
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  /** Messages behind the high watermark over the partitions this member holds (last seen). */
+  lag: number;
+}
+
+/** The Kafka {@link Bus}, plus what operators and tests need to see. */
+export interface KafkaBus extends Bus {
+  readonly kind: 'kafka';
+  /** The real topic name of a contract topic (prefix + name). */
+  topicName(topic: TopicName): string;
+  /** The real consumer group id of a role's group (prefix + name). */
+  groupId(group: string): string;
+  /** Consumers and their state. */
+  status(): KafkaConsumerStatus[];
+  /** Ready when every consumer runs (or restarts by itself) and the producer has been connected. */
+  health(): { ready: boolean; detail?: string };
+}
+
+interface Sub {
+  topic: TopicName;
+  group: string;
+  handler: BatchHandler<unknown>;
+  maxBatch: number;
+  member: Member;
+  status: KafkaConsumerStatus;
+  lagByPartition: Map<number, number>;
+}
+
+/**
+ * One kafkajs consumer per group: a role subscribes one group to several topics (sink: flows,
+ * alerts, dlq), and kafkajs' assignors assume every member of a group subscribes to the same
+ * topics, so one member per group and process carries all of them and dispatches by topic.
+ */
+interface Member {
+  group: string;
+  consumer: Consumer | undefined;
+  /** Real topic name -> subscription. */
+  subs: Map<string, Sub>;
+  /** Serialises (re)starts when topics are added. */
+  chain: Promise<void>;
+}
+
+const STAGE = 'bus.validate';
+
+/**
+ * The scaled deployment's bus: Apache Kafka through kafkajs, behind the same {@link Bus}
+ * contract as the in-process bus.
+ *
+ * - Topics `prefix + mixwatch.{flows,alerts,dlq}.v1` are created at start with the configured
+ *   partitions and replication (Admin `CreateTopics`; `min.insync.replicas` = 2 when the
+ *   replication factor is 3 or more, so `acks=-1` means two copies).
+ * - Keys as the contract says ({@link BusRecord}): flows by chain id, because per chain a
+ *   checkpoint must reach consumers after the flows it covers (the sink advances the cursor on
+ *   it) and a retraction before the re-published blocks (else the sink deletes the new rows).
+ *   Kafka orders only within a partition and the default murmur2 partitioner maps a key to one
+ *   partition, so one key = one ordered stream; different chains spread over partitions.
+ *   Alerts by alert_id (no order needed, spreads load); dead letters by stage.
+ * - Producer: idempotent, `acks=-1`, one request in flight (kafkajs refuses idempotence with
+ *   more). `publish` splits records into requests under `maxBytesPerSend`, sends them one after
+ *   another (order kept) and retries retriable failures until shutdown: while the cluster is
+ *   down, publishers wait (backpressure) instead of losing data.
+ * - Consumers: group = `groupPrefix + role`, `eachBatch` with auto-commit and auto-resolve off.
+ *   A batch (one partition) is cut into chunks of `maxBatch`; after the handler resolved (the
+ *   effect is durable) the chunk's offsets are resolved and committed (`OffsetCommit`), never
+ *   before. A throwing handler gets the same chunk again after a backoff (at-least-once), with
+ *   heartbeats going on so the member keeps its partitions; shutdown ends the wait and leaves
+ *   the chunk uncommitted for the next owner.
+ * - Every message is validated against `schemas/kafka` on produce and on consume; an invalid one
+ *   becomes a {@link DeadLetter} on the DLQ topic (stage `bus.validate`, reason = ajv's message,
+ *   payload = the raw text) and the stream goes on.
+ * - `mixwatch_bus_consumer_lag_messages{topic,group}`: high watermark minus committed position,
+ *   summed over the member's partitions, updated after every chunk.
+ */
+export async function createKafkaBus(parameters: KafkaBusParameters): Promise<KafkaBus> {
+  const { common } = parameters;
+  const { logger, metrics } = common;
+  const prefix = parameters.topicPrefix ?? '';
+  const groupPrefix = parameters.groupPrefix ?? '';
+  const partitions = parameters.partitions ?? 6;
+  const replicationFactor = parameters.replicationFactor ?? 1;
+  const maxBytesPerSend = parameters.maxBytesPerSend ?? 900_000;
+  const validator = parameters.validator ?? createBusValidator();
+  const topicName = (t: TopicName) => `${prefix}${t}`;
+  const closeController = new AbortController();
+  const closeSignal = AbortSignal.any([closeController.signal, common.signal]);
+
+  const kafkaLog = logger.child({ component: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: parameters.clientId ?? 'mixwatch',
+    brokers: parameters.brokers,
+    ssl: parameters.ssl ?? false,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    // kafkajs' own retries are short; the bus retries on top of them until shutdown.
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...extra } = log;
+        const fields = { ...extra, err: extra.error };
+        if (level <= logLevel.ERROR) kafkaLog.error(fields, message);
+        else if (level <= logLevel.WARN) kafkaLog.warn(fields, message);
+        else kafkaLog.debug(fields, message);
+      },
+  };
+  if (parameters.sasl) config.sasl = parameters.sasl as SASLOptions;
+  const kafka = new Kafka(config);
+
+  const admin: Admin = kafka.admin();
+  await withRetry(
+    async () => {
+      try {
+        await admin.connect();
+        await ensureTopics(admin);
+      } catch (error) {
+        throw toBusError(error, 'cannot reach the cluster or create topics', { brokers: parameters.brokers });
+      }
+    },
+    {
+      attempts: parameters.connectAttempts ?? Number.POSITIVE_INFINITY,
+      baseDelayMs: 500,
+      maxDelayMs: 10_000,
+      signal: common.signal,
+      onRetry: (error, attempt, delay) =>
+        logger.warn({ err: describeError(error), attempt, retry_in_ms: Math.round(delay) }, 'kafka not reachable at start; retrying'),
+    },
+  );
+
+  async function ensureTopics(a: Admin) {
+    const wanted = Object.values(TOPICS).map(topicName);
+    const existing = new Set(await a.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      const configEntries = [{ name: 'min.insync.replicas', value: String(replicationFactor >= 3 ? 2 : 1) }];
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })),
+      });
+      logger.info({ topics: missing, partitions, replication_factor: replicationFactor }, 'created kafka topics');
+    }
+    const meta = await a.fetchTopicMetadata({ topics: wanted });
+    for (const t of meta.topics) {
+      if (t.partitions.length !== partitions) {
+        // Never re-partition automatically: it moves keys (chains) to other partitions and
+        // breaks per-chain order for records published around the change.
+        logger.warn(
+          { topic: t.name, partitions: t.partitions.length, configured: partitions },
+          'topic has a different partition count than configured; left as it is',
+        );
+      }
+    }
+  }
+
+  // Producer -------------------------------------------------------------------------------------
+  let producer: Producer | undefined;
+  let producerReady: Promise<Producer> | undefined;
+  let everConnected = false;
+  const inflight = new Set<Promise<unknown>>();
+
+  const getProducer = () => {
+    producerReady ??= (async () => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // The idempotent producer keeps its sequence numbers across retries only with unlimited retries.
+        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+      });
+      try {
+        await p.connect();
+      } catch (error) {
+        producerReady = undefined;
+        throw toBusError(error, 'producer connect failed');
+      }
+      producer = p;
+      everConnected = true;
+      return p;
+    })();
+    return producerReady;
+  };
+
+  async function resetProducer(reason: string) {
+    const old = producer;
+    producer = undefined;
+    producerReady = undefined;
+    logger.warn({ reason }, 'kafka producer state lost; starting a new idempotent producer');
+    await old?.disconnect().catch(() => {});
+  }
+
+  /** Sends already-encoded messages to one topic, in order, in requests under maxBytesPerSend. */
+  async function sendEncoded(topic: TopicName, messages: Message[]) {
+    const name = topicName(topic);
+    let chunk: Message[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const batch = chunk;
+      chunk = [];
+      bytes = 0;
+      await withRetry(
+        async () => {
+          const p = await getProducer();
+          try {
+            await p.send({ topic: name, acks: -1, messages: batch });
+          } catch (error) {
+            if (needsProducerReset(error)) await resetProducer(describeError(error));
+            throw toBusError(error, `publish to ${name} failed`, { topic: name });
+          }
+        },
+        {
+          attempts: Number.POSITIVE_INFINITY,
+          baseDelayMs: 200,
+          maxDelayMs: 5_000,
+          shouldRetry: (e) => shouldRetryKafka(e),
+          signal: closeSignal,
+          onRetry: (error, attempt, delay) =>
+            logger.warn(
+              { topic: name, attempt, retry_in_ms: Math.round(delay), err: describeError(error) },
+              'kafka publish failed; retrying',
+            ),
+        },
+      );
+    };
+    for (const m of messages) {
+      const size = (m.value as string).length + (m.key as string).length + 64;
+      if (bytes + size > maxBytesPerSend && chunk.length > 0) await flush();
+      chunk.push(m);
+      bytes += size;
+    }
+    await flush();
+  }
+
+  function deadLetterMessages(letters: DeadLetter[]): Message[] {
+    return letters.map((d) => {
+      metrics.dlq.inc({ stage: d.stage, chain: d.chain });
+      return { key: d.stage, value: JSON.stringify(d) };
+    });
+  }
+
+  async function publish<N extends TopicName>(topic: N, records: BusRecord<TopicPayloads[N]>[]) {
+    if (records.length === 0) return;
+    if (closeController.signal.aborted) throw toBusError(new Error('bus is closed'), `publish to ${topicName(topic)}`);
+    const good: Message[] = [];
+    const dead: DeadLetter[] = [];
+    for (const r of records) {
+      const text = JSON.stringify(r.value);
+      const verdict = validator.check(topic, r.value);
+      if (verdict.ok) good.push({ key: r.key, value: text });
+      else {
+        dead.push(invalidMessageDeadLetter({ topic, reason: verdict.reason, payload: text, stage: STAGE }));
+        logger.warn({ topic, reason: verdict.reason }, 'invalid message not published; sent to the DLQ');
+      }
+    }
+    const work = (async () => {
+      if (dead.length > 0) await sendEncoded(TOPICS.dlq, deadLetterMessages(dead));
+      await sendEncoded(topic, good);
+    })();
+    inflight.add(work);
+    try {
+      await work;
+    } finally {
+      inflight.delete(work);
+    }
+    metrics.busPublished.inc({ topic }, good.length);
+  }
+
+  // Consumers ------------------------------------------------------------------------------------
+  const subs: Sub[] = [];
+
+  function updateLag(sub: Sub) {
+    let sum = 0;
+    for (const v of sub.lagByPartition.values()) sum += v;
+    sub.status.lag = sum;
+    metrics.busLag.set({ topic: sub.topic, group: sub.group }, sum);
+  }
+
+  async function handleChunk(sub: Sub, payload: EachBatchPayload, messages: EachBatchPayload['batch']['messages']) {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    const records: BusRecord<unknown>[] = [];
+    const dead: DeadLetter[] = [];
+    for (const m of messages) {
+      const text = m.value ? m.value.toString('utf8') : '';
+      const verdict = text ? validator.decode(sub.topic, text) : ({ ok: false, reason: 'empty message' } as const);
+      if (verdict.ok) records.push({ key: m.key ? m.key.toString('utf8') : '', value: verdict.value });
+      else {
+        dead.push(
+          invalidMessageDeadLetter({
+            topic: sub.topic,
+            reason: verdict.reason,
+            payload: text,
+            identity: `${batch.topic}/${batch.partition}/${m.offset}`,
+            stage: STAGE,
+          }),
+        );
+        logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: m.offset, reason: verdict.reason },
+          'invalid message consumed; sent to the DLQ',
+        );
+      }
+    }
+
+    // Heartbeats go on while the handler works or waits, so a slow store does not cost the partitions.
+    let rebalancing = false;
+    const beat = setInterval(() => {
+      heartbeat().catch((error) => {
+        rebalancing = true;
+        logger.info(
+          { topic: batch.topic, group: sub.group, err: describeError(error) },
+          'heartbeat refused (rebalance); the batch will not be committed',
+        );
+      });
+    }, 1_000);
+    try {
+      if (dead.length > 0) await sendEncoded(TOPICS.dlq, deadLetterMessages(dead));
+      if (records.length > 0) {
+        await withRetry(() => sub.handler(records), {
+          attempts: Number.POSITIVE_INFINITY,
+          baseDelayMs: 200,
+          maxDelayMs: 30_000,
+          // Every handler failure is retried (the memory bus does the same): dropping the batch
+          // would lose data; a stuck consumer shows in the lag metric and the logs.
+          shouldRetry: () => !closeSignal.aborted && isRunning() && !isStale() && !rebalancing,
+          signal: closeSignal,
+          onRetry: (error, attempt, delay) =>
+            logger.error(
+              {
+                topic: batch.topic,
+                group: sub.group,
+                partition: batch.partition,
+                attempt,
+                retry_in_ms: Math.round(delay),
+                err: describeError(error),
+              },
+              'consumer handler failed; the batch will be redelivered',
+            ),
+        });
+      }
+    } catch (error) {
+      logger.info(
+        { topic: batch.topic, group: sub.group, partition: batch.partition, err: describeError(error) },
+        'batch left uncommitted',
+      );
+      return false;
+    } finally {
+      clearInterval(beat);
+    }
+    const last = messages[messages.length - 1];
+    if (!last) return true;
+    payload.resolveOffset(last.offset);
+    const next = (BigInt(last.offset) + 1n).toString();
+    try {
+      await sub.member.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    } catch (error) {
+      // Not fatal: the next commit covers these offsets; if the partition moves first, its new
+      // owner handles them again (at-least-once, handlers are idempotent).
+      logger.warn({ topic: batch.topic, group: sub.group, partition: batch.partition, err: describeError(error) }, 'offset commit failed');
+      throw toBusError(error, `offset commit for ${batch.topic}/${batch.partition}`);
+    }
+    metrics.busConsumed.inc({ topic: sub.topic, group: sub.group }, records.length);
+    const hw = BigInt(batch.highWatermark);
+    sub.lagByPartition.set(batch.partition, Number(hw > BigInt(next) ? hw - BigInt(next) : 0n));
+    updateLag(sub);
+    return true;
+  }
+
+  const members = new Map<string, Member>();
+
+  /** (Re)starts a group's consumer with all its topics; kafkajs cannot add a topic to a running consumer. */
+  async function startMember(member: Member) {
+    const old = member.consumer;
+    if (old) {
+      member.consumer = undefined;
+      await old.stop().catch(() => {});
+      await old.disconnect().catch(() => {});
+    }
+    if (closeSignal.aborted) return;
+    const subsList = () => [...member.subs.values()];
+    const consumer = kafka.consumer({
+      groupId: `${groupPrefix}${member.group}`,
+      sessionTimeout: parameters.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((parameters.sessionTimeoutMs ?? 30_000) / 3)),
+      maxBytesPerPartition: parameters.maxBytesPerPartition ?? 8 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10, restartOnFailure: async () => !closeSignal.aborted },
+    });
+    member.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      for (const sub of subsList()) {
+        sub.status.state = 'running';
+        const mine = new Set((e.payload.memberAssignment[topicName(sub.topic)] ?? []) as number[]);
+        for (const p of [...sub.lagByPartition.keys()]) if (!mine.has(p)) sub.lagByPartition.delete(p);
+        updateLag(sub);
+      }
+      logger.info({ group: member.group, assignment: e.payload.memberAssignment }, 'joined consumer group');
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      logger.error({ group: member.group, err: describeError(e.payload.error), restart: e.payload.restart }, 'kafka consumer crashed');
+      if (closeSignal.aborted || member.consumer !== consumer) return;
+      for (const sub of subsList()) sub.status.state = 'restarting';
+      if (!e.payload.restart) {
+        // kafkajs gives up on non-retriable errors: build a fresh consumer after a pause.
+        member.chain = member.chain
+          .catch(() => {})
+          .then(async () => {
+            await sleep(5_000, closeSignal).catch(() => {});
+            if (member.consumer === consumer && !closeSignal.aborted) {
+              await startMember(member).catch((error) => logger.error({ err: describeError(error) }, 'consumer restart failed'));
+            }
+          });
+      }
+    });
+    await withRetry(
+      async () => {
+        try {
+          await consumer.connect();
+          for (const name of member.subs.keys()) await consumer.subscribe({ topic: name, fromBeginning: true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: parameters.partitionsConsumedConcurrently ?? 1,
+            eachBatch: async (payload) => {
+              const sub = member.subs.get(payload.batch.topic);
+              if (!sub) return;
+              const all = payload.batch.messages;
+              for (let i = 0; i < all.length; i += sub.maxBatch) {
+                if (closeSignal.aborted || !payload.isRunning() || payload.isStale()) return;
+                const done = await handleChunk(sub, payload, all.slice(i, i + sub.maxBatch));
+                if (!done) return;
+              }
+            },
+          });
+        } catch (error) {
+          throw toBusError(error, `consumer ${member.group} failed to start`);
+        }
+      },
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        baseDelayMs: 500,
+        maxDelayMs: 10_000,
+        signal: closeSignal,
+        onRetry: (error, attempt, delay) =>
+          logger.warn({ err: describeError(error), attempt, retry_in_ms: Math.round(delay) }, 'kafka consumer start failed; retrying'),
+      },
+    );
+  }
+
+  return {
+    kind: 'kafka',
+    topicName,
+    groupId: (group) => `${groupPrefix}${group}`,
+    publish,
+    async subscribe<N extends TopicName>(topic: N, group: string, handler: BatchHandler<TopicPayloads[N]>, options: SubscribeOptions = {}) {
+      if (subs.some((s) => s.topic === topic && s.group === group)) throw new Error(`group ${group} already subscribed to ${topic}`);
+      let member = members.get(group);
+      if (!member) {
+        member = { group, consumer: undefined, subs: new Map(), chain: Promise.resolve() };
+        members.set(group, member);
+      }
+      const sub: Sub = {
+        topic,
+        group,
+        handler: handler as BatchHandler<unknown>,
+        maxBatch: options.maxBatch ?? 10_000,
+        member,
+        status: { topic, group, state: 'starting', lag: 0 },
+        lagByPartition: new Map(),
+      };
+      subs.push(sub);
+      member.subs.set(topicName(topic), sub);
+      const m = member;
+      m.chain = m.chain.catch(() => {}).then(() => startMember(m));
+      await m.chain;
+    },
+    status: () => subs.map((s) => ({ ...s.status })),
+    health() {
+      const bad = subs.filter((s) => s.status.state === 'stopped');
+      if (bad.length > 0) return { ready: false, detail: `consumers stopped: ${bad.map((s) => `${s.group}@${s.topic}`).join(', ')}` };
+      const joining = subs.filter((s) => s.status.state !== 'running');
+      if (joining.length > 0)
+        return { ready: false, detail: `consumers not in their group yet: ${joining.map((s) => `${s.group}@${s.topic}`).join(', ')}` };
+      return { ready: true, ...(everConnected || subs.length > 0 ? {} : { detail: 'producer not connected yet' }) };
+    },
+    async close() {
+      if (closeController.signal.aborted) return;
+      closeController.abort();
+      // consumer.stop() waits for the batch in progress; its handler's wait ends with closeSignal.
+      await Promise.all(
+        [...members.values()].map(async (m) => {
+          const c = m.consumer;
+          m.consumer = undefined;
+          await c?.stop().catch(() => {});
+          await c?.disconnect().catch(() => {});
+        }),
+      );
+      for (const s of subs) s.status.state = 'stopped';
+      await Promise.race([Promise.allSettled([...inflight]), sleep(10_000)]);
+      await producer?.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+    },
+  };
+}

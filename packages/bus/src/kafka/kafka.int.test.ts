@@ -1,0 +1,259 @@
+// Integration tests of the Kafka bus against a real Apache Kafka broker (KRaft, from the Maven
+// jars), random topic prefixes and group names per test.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Alert, Common, DeadLetter, FlowMessage } from '@mixwatch/core';
+import { createTestCommon } from '@mixwatch/core';
+import { Kafka, logLevel } from 'kafkajs';
+import { type KafkaTestBroker, randomName, startKafka } from '../../../../test/helpers/kafka.ts';
+import type { BusRecord } from '../topics.ts';
+import { createKafkaBus, type KafkaBus } from './bus.ts';
+
+let broker: KafkaTestBroker;
+const buses: KafkaBus[] = [];
+
+before(async () => {
+  broker = await startKafka();
+  console.log(`# kafka cold start: ${broker.startMs} ms`);
+});
+after(async () => {
+  for (const b of buses) await b.close().catch(() => {});
+  await broker?.stop();
+});
+
+async function makeBus(prefix: string, extra: { partitions?: number; common?: Common } = {}) {
+  const bus = await createKafkaBus({
+    common: extra.common ?? createTestCommon(),
+    brokers: broker.brokers,
+    topicPrefix: `${prefix}.`,
+    groupPrefix: `${prefix}.`,
+    partitions: extra.partitions ?? 3,
+    // the broker's minimum: a killed member's partitions move on after 6 s
+    sessionTimeoutMs: 6_000,
+  });
+  buses.push(bus);
+  return bus;
+}
+
+function heartbeat(chainId: number, n: number): FlowMessage {
+  return {
+    type: 'heartbeat',
+    chain: `c${chainId}`,
+    chain_id: chainId,
+    head: n,
+    cursor: n,
+    cursor_time: 0,
+    rpc_failures: 0,
+    last_error: '',
+    at: 1_700_000_000_000,
+  };
+}
+
+function alert(i: number): Alert {
+  return {
+    alert_id: `a${i}`,
+    rule: 'sanctioned_mixer_deposit',
+    severity: 'high',
+    chain: 'ethereum',
+    block_time: 1_700_000_000,
+    tx_hash: `0x${'ab'.repeat(32)}`,
+    address: `0x${'cd'.repeat(20)}`,
+    service: 'tornado',
+    amount: '100000000000000000000',
+    title: `alert ${i}`,
+    details: { i },
+    created_at: 1_700_000_000_000,
+  };
+}
+
+/** Resolves when `pred` holds, polling every 50 ms; fails after `ms`. */
+async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function committed(prefix: string, group: string, topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const res = await admin.fetchOffsets({ groupId: `${prefix}.${group}`, topics: [`${prefix}.${topic}`] });
+    return res.flatMap((t) => t.partitions).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('kafka bus', { timeout: 240_000 }, () => {
+  test('creates the contract topics with the configured partitions; every group sees every record', async () => {
+    const prefix = randomName('t1');
+    const bus = await makeBus(prefix, { partitions: 4 });
+    const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({
+      topics: [`${prefix}.mixwatch.flows.v1`, `${prefix}.mixwatch.alerts.v1`, `${prefix}.mixwatch.dlq.v1`],
+    });
+    await admin.disconnect();
+    assert.deepEqual(
+      meta.topics.map((t) => t.partitions.length),
+      [4, 4, 4],
+    );
+
+    const sink: Alert[] = [];
+    const notify: Alert[] = [];
+    await bus.subscribe('mixwatch.alerts.v1', 'sink', async (rs) => void sink.push(...rs.map((r) => r.value)));
+    await bus.subscribe('mixwatch.alerts.v1', 'notify', async (rs) => void notify.push(...rs.map((r) => r.value)));
+    const alerts = Array.from({ length: 50 }, (_, i) => alert(i));
+    await bus.publish(
+      'mixwatch.alerts.v1',
+      alerts.map((a) => ({ key: a.alert_id, value: a })),
+    );
+    await until(() => sink.length >= 50 && notify.length >= 50, 30_000, 'both groups to get 50 alerts');
+    const byId = (xs: Alert[]) => [...xs].sort((a, b) => Number(a.alert_id.slice(1)) - Number(b.alert_id.slice(1)));
+    assert.deepEqual(byId(sink), alerts);
+    assert.deepEqual(byId(notify), alerts);
+    await until(async () => (await committed(prefix, 'sink', 'mixwatch.alerts.v1')) === 50, 10_000, 'sink offsets committed');
+    assert.equal(bus.health().ready, true);
+  });
+
+  test('keeps the order of each key across partitions', async () => {
+    const prefix = randomName('t2');
+    const bus = await makeBus(prefix, { partitions: 6 });
+    const seen = new Map<number, number[]>();
+    let total = 0;
+    await bus.subscribe(
+      'mixwatch.flows.v1',
+      'sink',
+      async (rs) => {
+        for (const r of rs) {
+          if (r.value.type !== 'heartbeat') continue;
+          const list = seen.get(r.value.chain_id) ?? [];
+          list.push(r.value.cursor);
+          seen.set(r.value.chain_id, list);
+          total++;
+        }
+      },
+      { maxBatch: 97 },
+    );
+    const chains = 12;
+    const perChain = 400;
+    // Interleaved publishes of all chains, in several calls: the order within a chain must survive.
+    for (let round = 0; round < 8; round++) {
+      const recs: BusRecord<FlowMessage>[] = [];
+      for (let i = round * (perChain / 8); i < (round + 1) * (perChain / 8); i++) {
+        for (let c = 1; c <= chains; c++) recs.push({ key: String(c), value: heartbeat(c, i) });
+      }
+      await bus.publish('mixwatch.flows.v1', recs);
+    }
+    await until(() => total >= chains * perChain, 60_000, 'all records');
+    assert.equal(seen.size, chains);
+    for (const [c, list] of seen) assert.deepEqual(list, [...Array(perChain).keys()], `chain ${c} in order`);
+  });
+
+  test('a throwing handler gets the same records again and the offsets move only after it resolved', async () => {
+    const prefix = randomName('t3');
+    const bus = await makeBus(prefix, { partitions: 1 });
+    let calls = 0;
+    const delivered: number[] = [];
+    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
+      calls++;
+      if (calls <= 2) throw new Error(`store down (attempt ${calls})`);
+      for (const r of rs) if (r.value.type === 'heartbeat') delivered.push(r.value.cursor);
+    });
+    await bus.publish(
+      'mixwatch.flows.v1',
+      Array.from({ length: 20 }, (_, i) => ({ key: '1', value: heartbeat(1, i) })),
+    );
+    await until(() => delivered.length >= 20, 30_000, 'redelivery after failures');
+    assert.ok(calls >= 3);
+    assert.deepEqual(delivered, [...Array(20).keys()]);
+    await until(async () => (await committed(prefix, 'sink', 'mixwatch.flows.v1')) === 20, 10_000, 'offsets committed');
+  });
+
+  test('kill -9 of a consumer in the middle of a batch: the batch is delivered again, handled batches are not', async () => {
+    const prefix = randomName('t4');
+    const bus = await makeBus(prefix, { partitions: 1 });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing', 'consume-child.ts')], {
+      env: { ...process.env, BROKERS: broker.brokers.join(','), PREFIX: `${prefix}.`, GROUP: `${prefix}.sink`, HANG_FROM: '100' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      await until(() => out.includes('subscribed'), 60_000, 'child consumer subscribed');
+      await bus.publish(
+        'mixwatch.flows.v1',
+        Array.from({ length: 100 }, (_, i) => ({ key: '1', value: heartbeat(1, i) })),
+      );
+      await until(() => out.includes('handled 99'), 30_000, 'child handled the first 100');
+      // The child's group id is `${prefix}.sink` with no group prefix of its own; ours adds `${prefix}.`.
+      await until(async () => (await committed(prefix, 'sink', 'mixwatch.flows.v1')) === 100, 10_000, 'first 100 committed');
+      await bus.publish(
+        'mixwatch.flows.v1',
+        Array.from({ length: 100 }, (_, i) => ({ key: '1', value: heartbeat(1, 100 + i) })),
+      );
+      await until(() => out.includes('hang'), 30_000, 'child in the middle of the second batch');
+      assert.equal(await committed(prefix, 'sink', 'mixwatch.flows.v1'), 100, 'nothing committed while the handler runs');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const again: number[] = [];
+    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
+      for (const r of rs) if (r.value.type === 'heartbeat') again.push(r.value.cursor);
+    });
+    await until(() => again.length >= 100, 60_000, 'redelivery to the next member');
+    assert.deepEqual(
+      again,
+      Array.from({ length: 100 }, (_, i) => 100 + i),
+    );
+  });
+
+  test('poison messages go to the DLQ with the reason and the consumer continues', async () => {
+    const prefix = randomName('t5');
+    const common = createTestCommon();
+    const bus = await makeBus(prefix, { partitions: 1, common });
+    const flows: number[] = [];
+    const dead: DeadLetter[] = [];
+    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
+      for (const r of rs) if (r.value.type === 'heartbeat') flows.push(r.value.cursor);
+    });
+    await bus.subscribe('mixwatch.dlq.v1', 'sink', async (rs) => void dead.push(...rs.map((r) => r.value)));
+    // Raw producer: what a broken or foreign producer could write.
+    const raw = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer();
+    await raw.connect();
+    const badSchema = JSON.stringify({ ...heartbeat(1, 1), chain_id: 0 });
+    await raw.send({
+      topic: `${prefix}.mixwatch.flows.v1`,
+      messages: [
+        { key: '1', value: JSON.stringify(heartbeat(1, 0)) },
+        { key: '1', value: '{not json' },
+        { key: '1', value: badSchema },
+        { key: '1', value: JSON.stringify(heartbeat(1, 1)) },
+      ],
+    });
+    await raw.disconnect();
+    // And an invalid record through the bus itself: refused on produce, dead-lettered.
+    await bus.publish('mixwatch.flows.v1', [
+      { key: '1', value: { type: 'retract', chain: 'c1', chain_id: 1, after_block: -5, reason: 'x' } as FlowMessage },
+      { key: '1', value: heartbeat(1, 2) },
+    ]);
+    await until(() => flows.length >= 3 && dead.length >= 3, 30_000, 'valid flows and dead letters');
+    assert.deepEqual(flows, [0, 1, 2]);
+    const byPayload = new Map(dead.map((d) => [d.payload, d]));
+    assert.equal(byPayload.get('{not json')?.stage, 'bus.validate');
+    assert.match(byPayload.get('{not json')?.reason ?? '', /not JSON/);
+    assert.match(byPayload.get(badSchema)?.reason ?? '', /chain_id must be >= 1/);
+    assert.equal(byPayload.get(badSchema)?.chain, 'c1');
+    const produced = dead.find((d) => d.payload.includes('"after_block":-5'));
+    assert.match(produced?.reason ?? '', /after_block must be >= 0/);
+    assert.equal(await common.metrics.dlq.get().then((m) => m.values.reduce((s, v) => s + v.value, 0)), 3);
+  });
+});
