@@ -64,6 +64,12 @@ export const configSchema = z
             sasl: z
               .object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string(), password: z.string() })
               .optional(),
+            /** Prefix of consumer group ids; the rest is the role name (`sink`, `detect`, `notify`). */
+            groupPrefix: z.string().default(''),
+            /** Consumer session timeout (ms): a replica silent this long loses its partitions to the others. */
+            sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+            /** Partitions one replica handles at the same time (each still one batch at a time, in order). */
+            partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(1),
           })
           .strict()
           .optional(),
