@@ -10,6 +10,8 @@ import type { DecodeContext, Decoder, FlowDraft } from '../types.ts';
 // (uint256 id, uint8 kind, (address addr, address tokenAddr, uint256 chainId) mainchain,
 //  (address addr, address tokenAddr, uint256 chainId) ronin, (uint8 erc, uint256 id, uint256 quantity) info).
 
+// v1 `_standard` holds the ERC number (20 / 721); v2 `info.erc` is an enum (0 = ERC20, 1 = ERC721).
+const V1_STANDARDS: Record<number, string> = { 20: 'erc20', 721: 'erc721' };
 const STANDARDS = ['erc20', 'erc721'];
 
 /** v1 `TokenDeposited(uint256 indexed _depositId, address indexed _owner, address indexed _tokenAddress, address _sidechainAddress, uint32 _standard, uint256 _tokenNumber)`. */
@@ -32,7 +34,7 @@ export const roninV1TokenDeposited: Decoder = {
         amount: uintAt(log, 2),
         counterparty_chain: 'ronin',
         bridge_ref: `ronin-v1:deposit:${topicUint(log, 1)}`,
-        extra: { ronin_token: addressAt(log, 0), standard: STANDARDS[standard] ?? standard, ...unknownToken(token) },
+        extra: { ronin_token: addressAt(log, 0), standard: V1_STANDARDS[standard] ?? standard, ...unknownToken(token) },
       },
     ];
   },
