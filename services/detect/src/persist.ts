@@ -1,0 +1,193 @@
+import type { Flow } from '@mixwatch/core';
+import type { Store } from '@mixwatch/store';
+import type { Detector } from './engine.ts';
+import type { DetectOutput, Taint } from './types.ts';
+
+const DAY = 86_400;
+
+/**
+ * Writes what the detector derived: `mixwatch.taint`, `mixwatch.taint_flows`,
+ * `mixwatch.bridge_pairs` (one `INSERT … FORMAT JSONEachRow` each). Every row has a deterministic
+ * key in a ReplacingMergeTree, so writing the same output twice changes nothing.
+ */
+export async function writeOutput(store: Store, out: Omit<DetectOutput, 'alerts'>): Promise<void> {
+  await Promise.all([
+    store.insert(
+      'taint',
+      out.taint.map((t) => ({ ...t })),
+    ),
+    store.insert(
+      'taint_flows',
+      out.taintFlows.map((t) => ({ ...t })),
+    ),
+    store.insert(
+      'bridge_pairs',
+      out.pairs.map((p) => ({ ...p })),
+    ),
+  ]);
+}
+
+/**
+ * Deletes the rows derived from orphaned flows (reorg retraction):
+ * `DELETE FROM mixwatch.{taint,taint_flows,bridge_pairs} WHERE flow_id IN {ids}`.
+ */
+export async function deleteDerived(store: Store, flowIds: string[]): Promise<void> {
+  if (flowIds.length === 0) return;
+  const p = { ids: flowIds };
+  await store.command('DELETE FROM mixwatch.taint WHERE flow_id IN {ids:Array(String)}', p);
+  await store.command('DELETE FROM mixwatch.taint_flows WHERE flow_id IN {ids:Array(String)}', p);
+  await store.command('DELETE FROM mixwatch.bridge_pairs WHERE out_flow_id IN {ids:Array(String)} OR in_flow_id IN {ids:Array(String)}', p);
+}
+
+/** A `mixwatch.flows` row (JSONEachRow) back into a {@link Flow}. */
+export function rowToFlow(r: Record<string, unknown>): Flow {
+  let extra: Record<string, unknown> = {};
+  try {
+    extra = JSON.parse(String(r.extra ?? '{}'));
+  } catch {
+    extra = {};
+  }
+  return {
+    flow_id: String(r.flow_id),
+    chain: String(r.chain),
+    chain_id: Number(r.chain_id),
+    block_number: Number(r.block_number),
+    block_time: Number(r.block_time_s),
+    block_hash: String(r.block_hash),
+    tx_hash: String(r.tx_hash),
+    log_index: Number(r.log_index),
+    sub_index: Number(r.sub_index),
+    contract: String(r.contract),
+    event: String(r.event),
+    service: String(r.service),
+    category: String(r.category) as Flow['category'],
+    action: String(r.action) as Flow['action'],
+    from_address: String(r.from_address),
+    to_address: String(r.to_address),
+    tx_from: String(r.tx_from),
+    token: String(r.token),
+    token_symbol: String(r.token_symbol),
+    amount: String(r.amount),
+    decimals: Number(r.decimals),
+    counterparty_chain: String(r.counterparty_chain),
+    bridge_ref: String(r.bridge_ref),
+    extra,
+  };
+}
+
+/** What {@link loadState} restored. */
+export interface LoadedState {
+  taint: number;
+  replayed: number;
+  /** Flows above the detect cursor found in the store (handled as new: their alerts are published). */
+  caughtUp: number;
+  /** Latest block time in the store (unix s), 0 when empty. */
+  latest: number;
+}
+
+/**
+ * Restores the detector at start, so state survives restarts and months of dormancy:
+ * 1. taint: `SELECT … FROM mixwatch.taint_current` (every address ever tainted, whatever its age);
+ * 2. balances of tainted holders and service day counts older than the replay window, from
+ *    `mixwatch.taint_flows` and `mixwatch.flows`;
+ * 3. windows (pool anonymity sets, pending bridge legs, bursts, peel runs): the flows of the
+ *    last `mixer.anonymityWindowSec` (mixers and bridges) and of the last 7 days (everything
+ *    else) are replayed from `mixwatch.flows FINAL` in block-time order. `onFlow` is called for the
+ *    flows above the chain's detect cursor (written by the sink, never seen by detect: a crash
+ *    between the two), whose output must be published; the rest only rebuild state.
+ */
+export async function loadState(
+  store: Store,
+  detector: Detector,
+  cursors: Map<number, number>,
+  onFlow: (flow: Flow, out: DetectOutput) => Promise<void>,
+): Promise<LoadedState> {
+  const taintRows = await store.query<Record<string, unknown>>(
+    'SELECT address, chain, score, hops, origin, origin_label, path, via, toUnixTimestamp(first_tainted) AS t FROM mixwatch.taint_current',
+  );
+  detector.loadTaint(
+    taintRows.map(
+      (r): Taint => ({
+        address: String(r.address),
+        chain: String(r.chain),
+        score: Number(r.score),
+        hops: Number(r.hops),
+        origin: String(r.origin),
+        origin_label: String(r.origin_label),
+        path: (r.path as string[]) ?? [],
+        via: String(r.via) as Taint['via'],
+        heuristic: '',
+        flow_id: '',
+        tx_hash: '',
+        block_time: Number(r.t),
+      }),
+    ),
+  );
+  const [{ latest } = { latest: 0 }] = await store.query<{ latest: number }>(
+    'SELECT toUnixTimestamp(max(block_time)) AS latest FROM mixwatch.flows',
+  );
+  const latestS = Number(latest);
+  if (!latestS) return { taint: taintRows.length, replayed: 0, caughtUp: 0, latest: 0 };
+  const longFrom = latestS - detector.config.mixer.anonymityWindowSec;
+  const shortFrom = latestS - Math.max(7 * DAY, detector.config.rules.mixerToBridge.windowSec);
+  const replayFrom = Math.min(longFrom, shortFrom);
+
+  const symbols = [...new Set([...detector.config.rules.freezableExposure.symbols])];
+  const balances = await store.query<Record<string, unknown>>(
+    `SELECT chain, token, address,
+            toString(sumIf(amount, role = 'recipient')) AS inflow, toString(sumIf(amount, role = 'sender')) AS outflow
+     FROM mixwatch.taint_flows FINAL
+     WHERE token_symbol IN {symbols:Array(String)} AND block_time < toDateTime({from:UInt32})
+     GROUP BY chain, token, address`,
+    { symbols, from: replayFrom },
+  );
+  for (const b of balances) {
+    const v = BigInt(String(b.inflow)) - BigInt(String(b.outflow));
+    if (v > 0n) detector.loadBalance(String(b.chain), String(b.token), String(b.address), v);
+  }
+  const windowDays = detector.config.rules.serviceConsistency.windowDays;
+  const days = await store.query<Record<string, unknown>>(
+    `SELECT f.service AS service, f.category AS category, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
+     FROM (SELECT service, any(category) AS category, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
+           FROM mixwatch.flows FINAL
+           WHERE category IN ('mixer', 'bridge', 'swap', 'exchange')
+             AND block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32})
+           GROUP BY service, day) AS f
+     LEFT JOIN (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, uniqExact(flow_id) AS n
+                FROM mixwatch.taint_flows FINAL
+                WHERE block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32})
+                GROUP BY service, day) AS t
+       ON t.service = f.service AND t.day = f.day`,
+    { since: latestS - (windowDays + 1) * DAY, from: replayFrom },
+  );
+  for (const d of days) {
+    detector.loadServiceDay(String(d.service), String(d.category), Number(d.day), Number(d.total), Number(d.tainted));
+  }
+
+  let replayed = 0;
+  let caughtUp = 0;
+  const pageSize = 50_000;
+  let offset = 0;
+  while (true) {
+    const rows = await store.query<Record<string, unknown>>(
+      `SELECT *, toUnixTimestamp(block_time) AS block_time_s FROM mixwatch.flows FINAL
+       WHERE block_time >= toDateTime({long:UInt32})
+         AND (category IN ('mixer', 'bridge') OR block_time >= toDateTime({short:UInt32}))
+       ORDER BY block_time, chain_id, block_number, log_index, sub_index
+       LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+      { long: longFrom, short: shortFrom, limit: pageSize, offset },
+    );
+    for (const r of rows) {
+      const flow = rowToFlow(r);
+      const out = detector.process({ type: 'flow', flow });
+      replayed++;
+      if (flow.block_number > (cursors.get(flow.chain_id) ?? -1)) {
+        caughtUp++;
+        await onFlow(flow, out);
+      }
+    }
+    if (rows.length < pageSize) break;
+    offset += pageSize;
+  }
+  return { taint: taintRows.length, replayed, caughtUp, latest: latestS };
+}

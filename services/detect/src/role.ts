@@ -1,0 +1,140 @@
+import { type BusRecord, TOPICS } from '@mixwatch/bus';
+import { getChain } from '@mixwatch/chain';
+import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
+import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
+import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
+import { createDetector } from './engine.ts';
+import { detectMetrics } from './metrics.ts';
+import { deleteDerived, loadState, writeOutput } from './persist.ts';
+import type { DetectOutput } from './types.ts';
+
+/** Prefix of the detect cursors in `mixwatch.cursors`: `detect:<chain_id>` = last checkpoint handled. */
+export const DETECT_CURSOR_PREFIX = 'detect:';
+
+/**
+ * The detect role. At start: loads the shipped labels plus `labels.files` into `mixwatch.labels`
+ * (idempotent), reads every label back (user imports included), restores taint and windows from
+ * ClickHouse ({@link loadState}), then subscribes to `mixwatch.flows.v1` as group `detect`.
+ * Per batch: runs every rule, writes taint/taint_flows/bridge_pairs, publishes alerts on
+ * `mixwatch.alerts.v1`, advances `detect:<chain_id>` cursors on checkpoints — and only then
+ * resolves (commit). A crash anywhere before that redelivers the batch: rows and alert ids are
+ * deterministic, so nothing is doubled. Retractions delete the rows derived from orphaned flows.
+ * A timer checks heartbeat silence (`pipeline_health`).
+ */
+export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
+  const { config, common, bus, store } = ctx;
+  const log = common.logger.child({ role: 'detect' });
+  const metrics = detectMetrics(common.metrics.registry);
+
+  const shipped = builtinLabels();
+  const extra = config.labels.files.flatMap((f) => readLabelsFile(f));
+  await saveLabels(store, [...shipped, ...extra]);
+  const labels = new LabelIndex(await readStoredLabels(store));
+  log.info({ labels: labels.size, taint_sources: labels.taintSources().length }, 'labels loaded');
+
+  const detector = createDetector({ config: config.detect, labels, watchedChains: Object.keys(config.chains) });
+
+  const cursors = new Map<number, number>();
+  const chainIds = Object.entries(config.chains).map(([name, c]) => c.chainId ?? getChain(name)?.chainId ?? 0);
+  for (const id of chainIds) {
+    const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
+    if (c) cursors.set(id, c.block);
+  }
+
+  async function publish(alerts: Alert[]): Promise<void> {
+    if (alerts.length === 0) return;
+    const unique = [...new Map(alerts.map((a) => [a.alert_id, a])).values()];
+    await bus.publish(
+      TOPICS.alerts,
+      unique.map((a) => ({ key: a.alert_id, value: a })),
+    );
+    for (const a of unique) common.metrics.alerts.inc({ rule: a.rule, severity: a.severity, chain: a.chain });
+  }
+
+  function observe(): void {
+    common.metrics.taintedAddresses.set(detector.taint.size + labels.taintSources().length);
+    metrics.bridgeDepartures.set(detector.pairing.departures);
+    metrics.bridgePaired.set(detector.pairing.paired);
+    metrics.pairingRatio.set(detector.pairing.departures ? detector.pairing.paired / detector.pairing.departures : 0);
+  }
+
+  const started = performance.now();
+  const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
+    await writeOutput(store, out);
+    await publish(out.alerts);
+  });
+  observe();
+  log.info({ ...loaded, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
+
+  let current: Promise<void> = Promise.resolve();
+  async function handle(records: BusRecord<FlowMessage>[]): Promise<void> {
+    const acc: DetectOutput = { alerts: [], taint: [], taintFlows: [], pairs: [] };
+    const advanced = new Map<number, { chain: string; block: number; hash: string; time: number }>();
+    const retracted: string[] = [];
+    for (const { value } of records) {
+      if (value.type === 'checkpoint') {
+        if (value.cursor_key?.startsWith('backfill')) continue;
+        advanced.set(value.chain_id, { chain: value.chain, block: value.block, hash: value.hash, time: value.block_time });
+        continue;
+      }
+      if (value.type === 'retract') {
+        retracted.push(...detector.onRetract(value.chain, value.after_block));
+        log.warn(
+          { chain: value.chain, after_block: value.after_block, orphaned_flows: detector.lastRetracted.length },
+          'reorg: derived rows retracted',
+        );
+        continue;
+      }
+      const out = detector.process(value);
+      acc.alerts.push(...out.alerts);
+      acc.taint.push(...out.taint);
+      acc.taintFlows.push(...out.taintFlows);
+      acc.pairs.push(...out.pairs);
+    }
+    await deleteDerived(store, retracted);
+    await writeOutput(store, acc);
+    await publish(acc.alerts);
+    for (const [chainId, c] of advanced) {
+      await store.saveCursor({
+        cursor_key: `${DETECT_CURSOR_PREFIX}${chainId}`,
+        chain: c.chain,
+        chain_id: chainId,
+        block: c.block,
+        hash: c.hash,
+        block_time: c.time,
+      });
+      cursors.set(chainId, c.block);
+    }
+    observe();
+  }
+
+  await bus.subscribe(
+    TOPICS.flows,
+    'detect',
+    (records) => {
+      current = handle(records);
+      return current;
+    },
+    { maxBatch: 5_000 },
+  );
+
+  let lastError = '';
+  const timer = setInterval(() => {
+    publish(detector.tick()).catch((error) => {
+      lastError = describeError(error);
+      log.error({ err: lastError }, 'pipeline_health silence check failed to publish');
+    });
+  }, config.detect.rules.pipelineHealth.checkIntervalMs);
+  timer.unref();
+
+  return {
+    name: 'detect',
+    health() {
+      return lastError ? { ready: true, detail: `last tick error: ${lastError}` } : { ready: true };
+    },
+    async stop() {
+      clearInterval(timer);
+      await current.catch(() => {});
+    },
+  };
+}
