@@ -542,7 +542,10 @@ export class Detector {
     }
     this.pendingOut.set(flow.flow_id, flow);
     const dest = flow.counterparty_chain;
-    if (t && dest && this.watchedChains && !this.watchedChains.has(dest)) {
+    // Unpaired-at-departure: a known chain we do not ingest, or a foreign one (bitcoin, ronin…);
+    // `service:id` counterparties the decoder could not map wait for their arrival instead.
+    const unwatched = !!dest && !dest.includes(':') && (getChain(dest) ? !!this.watchedChains && !this.watchedChains.has(dest) : true);
+    if (t && unwatched) {
       // The arrival chain is not ingested: the hop can only be reported at departure.
       const recipient = labelKey(flow.to_address);
       if (recipient && recipient !== labelKey(flow.contract)) this.propagate(recipient, t, flow, t.score, 'bridge_out', '', out);
@@ -599,8 +602,9 @@ export class Detector {
 
   private legsFit(o: Flow, i: Flow): boolean {
     if (o.service !== i.service || o.chain === i.chain) return false;
-    if (o.counterparty_chain && o.counterparty_chain !== i.chain) return false;
-    if (i.counterparty_chain && i.counterparty_chain !== o.chain) return false;
+    // Counterparties a decoder could not map to our chain names (`allbridge:5`) do not constrain.
+    if (getChain(o.counterparty_chain) && o.counterparty_chain !== i.chain) return false;
+    if (getChain(i.counterparty_chain) && i.counterparty_chain !== o.chain) return false;
     return true;
   }
 

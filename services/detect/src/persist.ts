@@ -147,8 +147,8 @@ export async function loadState(
   }
   const windowDays = detector.config.rules.serviceConsistency.windowDays;
   const days = await store.query<Record<string, unknown>>(
-    `SELECT f.service AS service, f.category AS category, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
-     FROM (SELECT service, any(category) AS category, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
+    `SELECT f.service AS service, f.cat AS category, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
+     FROM (SELECT service, any(category) AS cat, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
            FROM mixwatch.flows FINAL
            WHERE category IN ('mixer', 'bridge', 'swap', 'exchange')
              AND block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32})
