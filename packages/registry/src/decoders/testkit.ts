@@ -72,7 +72,7 @@ export function ctxFor(contract: ContractEntry, event: EventDef, log: RawLog, tx
   return { chain: { name: contract.chain, ...chain }, contract, event, log, ...(tx ? { tx } : {}) };
 }
 
-/** Same log with its data cut by one byte / one word, an extra topic, or a topic dropped: each must throw DecodeError. */
+/** Same log with its data cut by one byte (or one word for static layouts), an extra topic, or a topic dropped: each must throw DecodeError. */
 export function malformed(ctx: DecodeContext): DecodeContext[] {
   const { log } = ctx;
   const variants: RawLog[] = [
@@ -80,8 +80,10 @@ export function malformed(ctx: DecodeContext): DecodeContext[] {
     { ...log, topics: [...log.topics, `0x${'00'.repeat(32)}`] },
     { ...log, topics: log.topics.slice(0, -1) },
   ];
-  if (log.data.length > 2)
-    variants.push({ ...log, data: log.data.slice(0, 66) === log.data ? '0x' : log.data.slice(0, log.data.length - 64) });
+  // Static-layout events must also reject data one word short (the head is incomplete).
+  if (log.data.length > 2 && !ctx.event.signature.includes('[]') && !/\b(bytes|string)\b/.test(ctx.event.signature)) {
+    variants.push({ ...log, data: log.data.slice(0, log.data.length - 64) });
+  }
   return variants.map((l) => ({ ...ctx, log: l }));
 }
 

@@ -57,6 +57,7 @@ export const tetherBlockPlaced: Decoder = {
   needsTx: false,
   decode(ctx) {
     expectTopics(ctx.log, 2, 'BlockPlaced');
+    expectWords(ctx.log, 0, 'BlockPlaced');
     return [{ action: 'freeze', from_address: topicAddress(ctx.log, 1), to_address: ctx.contract.address, amount: '0', ...tokenOf(ctx) }];
   },
 };
@@ -67,6 +68,7 @@ export const tetherBlockReleased: Decoder = {
   needsTx: false,
   decode(ctx) {
     expectTopics(ctx.log, 2, 'BlockReleased');
+    expectWords(ctx.log, 0, 'BlockReleased');
     return [{ action: 'unfreeze', from_address: topicAddress(ctx.log, 1), to_address: ctx.contract.address, amount: '0', ...tokenOf(ctx) }];
   },
 };

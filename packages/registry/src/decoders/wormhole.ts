@@ -130,6 +130,7 @@ export const wormholeTransferRedeemed: Decoder = {
   decode(ctx) {
     const { log, tx } = ctx;
     expectTopics(log, 4, 'TransferRedeemed');
+    expectWords(log, 0, 'TransferRedeemed');
     const emitterChain = Number(topicUint(log, 1));
     const emitter = topicWord(log, 2).toLowerCase();
     const sequenceWord = topicWord(log, 3);
