@@ -118,6 +118,18 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     { maxBatch: 5_000 },
   );
 
+  // Labels imported while the daemon runs (`mixwatch labels import` against a server store).
+  const relabel = setInterval(() => {
+    readStoredLabels(store)
+      .then((rows) => {
+        const before = labels.size;
+        for (const l of rows) labels.add(l);
+        if (labels.size > before) log.info({ added: labels.size - before }, 'new labels loaded');
+      })
+      .catch((error) => log.warn({ err: describeError(error) }, 'labels reload failed; keeping the loaded ones'));
+  }, 60_000);
+  relabel.unref();
+
   let lastError = '';
   const timer = setInterval(() => {
     publish(detector.tick()).catch((error) => {
@@ -134,6 +146,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     },
     async stop() {
       clearInterval(timer);
+      clearInterval(relabel);
       await current.catch(() => {});
     },
   };
