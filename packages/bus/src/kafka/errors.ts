@@ -33,22 +33,33 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 
  * new producer. Configuration, authorisation and size errors are not retried.
  */
 export function shouldRetryKafka(error: unknown): boolean {
-  let e = error as
-    | { name?: string; retriable?: boolean; type?: string; code?: string; cause?: unknown; originalError?: unknown }
-    | undefined;
-  for (let depth = 0; e && depth < 8; depth++) {
+  type E = {
+    name?: string;
+    retriable?: boolean;
+    type?: string;
+    code?: string;
+    cause?: unknown;
+    originalError?: unknown;
+    errors?: unknown[];
+  };
+  // Our own tree decides first; else the innermost kafkajs error does: kafkajs wraps a retriable
+  // connection error into a KafkaJSNonRetriableError when its own retries run out.
+  const chain: E[] = [];
+  let e = error as E | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
     if (e instanceof RetryableError) return true;
     if (e instanceof FatalError) return false;
-    if (e.type && PRODUCER_RESET_TYPES.has(e.type)) return true;
-    if (e.name && RETRIABLE_NAMES.has(e.name)) return true;
-    if (e.code && NODE_CODES.has(e.code)) return true;
-    if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSAggregateError') {
-      const inner = (e.cause ?? e.originalError ?? (e as { errors?: unknown[] }).errors?.[0]) as typeof e;
-      e = inner;
+    chain.push(e);
+    e = (e.cause ?? e.originalError ?? e.errors?.[0]) as E | undefined;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const c = chain[i] as E;
+    if (c.type && PRODUCER_RESET_TYPES.has(c.type)) return true;
+    if (c.name && RETRIABLE_NAMES.has(c.name)) return true;
+    if (c.code && NODE_CODES.has(c.code)) return true;
+    if (c.name === 'KafkaJSNumberOfRetriesExceeded' || c.name === 'KafkaJSNonRetriableError' || c.name === 'KafkaJSAggregateError')
       continue;
-    }
-    if (typeof e.retriable === 'boolean') return e.retriable;
-    e = e.cause as typeof e;
+    if (typeof c.retriable === 'boolean') return c.retriable;
   }
   return false;
 }
