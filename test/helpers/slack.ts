@@ -5,6 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export type SlackReply =
   /** 200 `ok` (after validating the payload like Slack: 400 `invalid_blocks` / `no_text` when malformed). */
   | { kind: 'ok' }
+  /** 200 `ok` without validating the payload (a generic webhook receiver). */
+  | { kind: 'accept' }
   /** 429 `rate_limited` with `Retry-After: seconds`. */
   | { kind: 'rate_limited'; retryAfterSec: number }
   /** 5xx (default 500) with a short body. */
@@ -140,6 +142,8 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
           const verdict = validateSlackPayload(json);
           return verdict === 'ok' ? answer(200, 'ok') : answer(400, verdict);
         }
+        case 'accept':
+          return answer(200, 'ok');
         case 'rate_limited':
           return answer(429, 'rate_limited', { 'retry-after': String(reply.retryAfterSec) });
         case 'server_error':

@@ -300,6 +300,13 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
 
   async function deliverRows(c: Channel, rows: OutboxRow[], m: Message, digestId: string) {
     const attempts: DeliveryRecord[] = [];
+    // Attempts are written before the outbox status: a `sent` or failed row implies its attempts are recorded.
+    const flushAttempts = async () => {
+      const batch = attempts.splice(0);
+      await outbox
+        .recordAttempts(batch)
+        .catch((e) => logger.warn({ channel: c.name, err: describeError(e) }, 'cannot record delivery attempts'));
+    };
     try {
       const how = await send(c, m, attempts);
       c.consecutiveFailures = 0;
@@ -315,6 +322,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       for (const r of done) unrecorded.set(`${r.channel}|${r.alert_id}`, r);
       const outcome = how === 'fallback_text' ? 'fallback_text' : digestId ? 'digested' : 'sent';
       metrics.deliveries.inc({ channel: c.name, outcome }, rows.length);
+      await flushAttempts();
       await outbox.write(done);
       for (const r of done) unrecorded.delete(`${r.channel}|${r.alert_id}`);
     } catch (error) {
@@ -324,6 +332,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       const msg = describeError(error);
       logger.error({ channel: c.name, message_id: m.id, alerts: rows.length, err: msg, permanent }, 'delivery failed');
       metrics.deliveries.inc({ channel: c.name, outcome: permanent ? 'failed' : 'retry_later' }, rows.length);
+      await flushAttempts();
       const next = rows.map((r) => ({
         ...r,
         status: permanent ? ('failed' as const) : r.status,
@@ -335,9 +344,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         .write(next)
         .catch((e) => logger.error({ channel: c.name, err: describeError(e) }, 'cannot record the failed delivery; it stays due'));
     } finally {
-      await outbox
-        .recordAttempts(attempts)
-        .catch((e) => logger.warn({ channel: c.name, err: describeError(e) }, 'cannot record delivery attempts'));
+      await flushAttempts();
     }
   }
 
@@ -417,12 +424,14 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         logger.error({ err: lastTickError }, 'notify: outbox scan failed; retrying');
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, cfg.pollIntervalMs);
-        wake = () => {
+        const done = () => {
           clearTimeout(t);
+          stopSignal.removeEventListener('abort', done);
           resolve();
         };
-        stopSignal.addEventListener('abort', wake, { once: true });
+        const t = setTimeout(done, cfg.pollIntervalMs);
+        wake = done;
+        stopSignal.addEventListener('abort', done, { once: true });
       });
       wake = undefined;
     }

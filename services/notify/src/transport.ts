@@ -52,7 +52,7 @@ export interface Endpoint {
   /** Least time between two POSTs, ms (1000 / ratePerSecond). */
   intervalMs: number;
   timeoutMs: number;
-  /** Wall clock (ms) of the last POST started. */
+  /** Wall clock (ms) the last POST ended (answer, error or timeout). */
   lastPostAt: number;
   /** No POST before this wall clock (ms): set by a 429's Retry-After, for the whole webhook. */
   pausedUntil: number;
@@ -102,7 +102,17 @@ export async function postOnce(
     await sleep(wait, signal);
   }
   signal.throwIfAborted();
+  // Pacing is measured from the end of the previous request: the receiver then sees arrivals at least
+  // `intervalMs` apart whatever the latency (at the cost of rate = 1 / (interval + latency)).
   endpoint.lastPostAt = Date.now();
+  try {
+    return await postUnpaced(endpoint, body, headers);
+  } finally {
+    endpoint.lastPostAt = Date.now();
+  }
+}
+
+async function postUnpaced(endpoint: Endpoint, body: string, headers: Record<string, string>): Promise<{ httpStatus: number }> {
   const where = `channel ${endpoint.name}`;
   let res: Response;
   let text: string;
