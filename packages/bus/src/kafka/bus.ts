@@ -97,7 +97,12 @@ interface Member {
   subs: Map<string, Sub>;
   /** Serialises (re)starts when topics are added. */
   chain: Promise<void>;
+  /** Pending debounced start. */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** How long `subscribe` waits for more topics of the same group before the consumer (re)starts. */
+const SUBSCRIBE_DEBOUNCE_MS = 100;
 
 const STAGE = 'bus.validate';
 
@@ -118,7 +123,10 @@ const STAGE = 'bus.validate';
  *   more). `publish` splits records into requests under `maxBytesPerSend`, sends them one after
  *   another (order kept) and retries retriable failures until shutdown: while the cluster is
  *   down, publishers wait (backpressure) instead of losing data.
- * - Consumers: group = `groupPrefix + role`, `eachBatch` with auto-commit and auto-resolve off.
+ * - Consumers: group = `groupPrefix + role`, one kafkajs consumer per group carrying all its
+ *   topics (started 100 ms after the last `subscribe` of the group; a new group reads from the
+ *   earliest offset, so `subscribe` resolving before the group is joined loses nothing);
+ *   `eachBatch` with auto-commit and auto-resolve off.
  *   A batch (one partition) is cut into chunks of `maxBatch`; after the handler resolved (the
  *   effect is durable) the chunk's offsets are resolved and committed (`OffsetCommit`), never
  *   before. A throwing handler gets the same chunk again after a backoff (at-least-once), with
@@ -516,7 +524,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
       if (subs.some((s) => s.topic === topic && s.group === group)) throw new Error(`group ${group} already subscribed to ${topic}`);
       let member = members.get(group);
       if (!member) {
-        member = { group, consumer: undefined, subs: new Map(), chain: Promise.resolve() };
+        member = { group, consumer: undefined, subs: new Map(), chain: Promise.resolve(), timer: undefined };
         members.set(group, member);
       }
       const sub: Sub = {
@@ -530,9 +538,20 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
       };
       subs.push(sub);
       member.subs.set(topicName(topic), sub);
+      // A role subscribes its group to several topics in a row; kafkajs needs a restart (leave and
+      // rejoin the group) to add a topic, so the start waits a moment for the rest of them. Nothing
+      // published meanwhile is missed: a new group starts at the earliest offset.
       const m = member;
-      m.chain = m.chain.catch(() => {}).then(() => startMember(m));
-      await m.chain;
+      if (m.timer) clearTimeout(m.timer);
+      m.timer = setTimeout(() => {
+        m.timer = undefined;
+        m.chain = m.chain
+          .catch(() => {})
+          .then(() => startMember(m))
+          .catch((error) => {
+            if (!closeSignal.aborted) logger.error({ group, err: describeError(error) }, 'kafka consumer did not start');
+          });
+      }, SUBSCRIBE_DEBOUNCE_MS);
     },
     status: () => subs.map((s) => ({ ...s.status })),
     health() {
@@ -549,6 +568,8 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
       // consumer.stop() waits for the batch in progress; its handler's wait ends with closeSignal.
       await Promise.all(
         [...members.values()].map(async (m) => {
+          if (m.timer) clearTimeout(m.timer);
+          await m.chain.catch(() => {});
           const c = m.consumer;
           m.consumer = undefined;
           await c?.stop().catch(() => {});
