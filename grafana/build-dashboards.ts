@@ -3,7 +3,7 @@
  * dashboards. Dashboards as code so that explorer links follow the chain table
  * (@mixwatch/chain CHAINS) and every query is written once; the JSON is committed so that Grafana
  * provisions it as is. Run: `node --import tsx grafana/build-dashboards.ts` (or `--check` to fail when
- * the committed JSON is stale). Checked by grafana/test/dashboards.int.test.ts (every SQL runs in chDB,
+ * the committed JSON is stale). Checked by test/e2e/observability-dashboards.int.test.ts (every SQL runs in chDB,
  * every metric exists).
  *
  * ClickHouse panels use the official plugin (grafana-clickhouse-datasource) and its macros:
@@ -143,20 +143,6 @@ function chTable(
     targets: [chTarget(sql, 'table')],
     fieldConfig: { defaults: { custom: { align: 'auto', filterable: true } }, overrides },
     options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], fields: '' } },
-  };
-}
-
-function chStat(title: string, description: string, gridPos: Pos, sql: string, unit = 'short'): Json {
-  return {
-    ...base('stat', title, description, gridPos, CH),
-    targets: [chTarget(sql, 'table')],
-    fieldConfig: { defaults: { unit, thresholds: { mode: 'absolute', steps: [{ value: null, color: 'blue' }] } }, overrides: [] },
-    options: {
-      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: true },
-      colorMode: 'value',
-      graphMode: 'none',
-      textMode: 'value_and_name',
-    },
   };
 }
 
@@ -606,7 +592,7 @@ export function flows(): Json {
       chVariable(
         'service',
         'Service',
-        'SELECT DISTINCT service FROM mixwatch.flows WHERE chain IN (${chain:singlequote}) ORDER BY service',
+        `SELECT DISTINCT service FROM mixwatch.flows WHERE chain IN (\${chain:singlequote}) ORDER BY service`,
       ),
     ],
     panels,
@@ -729,7 +715,7 @@ export function alerts(): Json {
       chVariable(
         'service',
         'Service',
-        'SELECT DISTINCT service FROM mixwatch.alerts WHERE chain IN (${chain:singlequote}) ORDER BY service',
+        `SELECT DISTINCT service FROM mixwatch.alerts WHERE chain IN (\${chain:singlequote}) ORDER BY service`,
       ),
     ],
     panels,
