@@ -126,3 +126,32 @@ test('routing match: rules, severities, minSeverity and chains all must hold', (
   assert.ok(!matches({ rules: ['stablecoin_exit'], chains: ['ethereum'] }, base));
   assert.ok(!matches({ severities: ['low'] }, base));
 });
+
+test('detect-shaped evidence: subject label from details.label, from/to from the evidence flow, long labels clipped', () => {
+  const actor = '0x0d043128146654c7683fbf30ac98d7b2285ded00';
+  const pool = '0xa160cdab225685da1d56aa342ad8841c3b53f291';
+  const m = formatSlackAlert({
+    ...base,
+    rule: 'sanctioned_mixer_deposit',
+    severity: 'critical',
+    chain: 'ethereum',
+    address: actor,
+    amount: '100000000000000000000',
+    details: {
+      rule: 'sanctioned_mixer_deposit',
+      flows: [{ chain: 'ethereum', from: actor, to: pool, token_symbol: 'ETH', amount: '100000000000000000000', decimals: 18 }],
+      depositor: actor,
+      label: `DPRK/Lazarus - Harmony Horizon bridge hack ${'x'.repeat(200)}`,
+      hops: 0,
+      heuristic: 'label',
+      confidence: 1,
+    },
+  });
+  assert.equal(validateSlackPayload(m), 'ok');
+  const s = JSON.stringify(m);
+  assert.ok(s.includes(`https://etherscan.io/address/${actor}|0x0d0431…5ded00> (DPRK/Lazarus - Harmony Horizon bridge hack`));
+  assert.ok(s.includes(`https://etherscan.io/address/${pool}|`));
+  assert.ok(!s.includes('x'.repeat(120)), 'label clipped');
+  assert.ok(s.includes('heuristic: label · confidence 100%'));
+  assert.ok(s.includes('*Amount*\\n100 ETH'));
+});

@@ -135,15 +135,45 @@ function labelOf(alert: Alert, address: string, hint?: unknown): string | undefi
 export function parties(alert: Alert): { from: string | undefined; to: string | undefined; fromLabel?: string; toLabel?: string } {
   const d = alert.details ?? {};
   const flow = firstFlow(alert);
-  const from = str(d.from) ?? str(d.from_address) ?? str(flow?.from_address) ?? (alert.address || undefined);
-  const to = str(d.to) ?? str(d.to_address) ?? str(flow?.to_address);
+  const from =
+    str(d.from) ?? str(d.from_address) ?? str(d.depositor) ?? str(flow?.from) ?? str(flow?.from_address) ?? (alert.address || undefined);
+  const to = str(d.to) ?? str(d.to_address) ?? str(d.recipient) ?? str(flow?.to) ?? str(flow?.to_address);
   const out: { from: string | undefined; to: string | undefined; fromLabel?: string; toLabel?: string } = { from, to };
-  const fl = from ? labelOf(alert, from, d.from_label) : undefined;
-  const tl = to ? labelOf(alert, to, d.to_label) : undefined;
+  // detect puts the origin label of the alert's subject in `details.label`
+  const subjectLabel = (a: string) => (a.toLowerCase() === alert.address.toLowerCase() ? d.label : undefined);
+  const fl = from ? labelOf(alert, from, d.from_label ?? subjectLabel(from)) : undefined;
+  const tl = to ? labelOf(alert, to, d.to_label ?? subjectLabel(to)) : undefined;
   if (fl) out.fromLabel = fl;
   if (tl) out.toLabel = tl;
   return out;
 }
+
+/** `s` cut to `max` characters with an ellipsis. */
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** Keys of `details` shown elsewhere in the message (or too long for a brief). */
+const EVIDENCE_SKIP = new Set([
+  'rule',
+  'labels',
+  'label',
+  'flows',
+  'flow',
+  'tx_hashes',
+  'addresses',
+  'token',
+  'token_symbol',
+  'symbol',
+  'decimals',
+  'from',
+  'to',
+  'from_label',
+  'to_label',
+  'depositor',
+  'recipient',
+  'confidence',
+]);
 
 /** One line of evidence: `details.summary` / `details.evidence` (string), else a few scalar facts. */
 export function evidenceBrief(alert: Alert, max = 600): string {
@@ -154,11 +184,17 @@ export function evidenceBrief(alert: Alert, max = 600): string {
   else {
     const facts: string[] = [];
     for (const [k, v] of Object.entries(d)) {
-      if (['labels', 'flows', 'flow', 'token', 'token_symbol', 'symbol', 'decimals', 'from', 'to', 'from_label', 'to_label'].includes(k))
-        continue;
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') facts.push(`${k}: ${v}`);
+      if (EVIDENCE_SKIP.has(k)) continue;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') facts.push(`${k}: ${clip(String(v), 80)}`);
       else if (Array.isArray(v)) facts.push(`${k}: ${v.length} item${v.length === 1 ? '' : 's'}`);
-      if (facts.length >= 8) break;
+      else if (v && typeof v === 'object') {
+        const inner = Object.entries(v as Record<string, unknown>)
+          .filter(([, x]) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')
+          .slice(0, 4)
+          .map(([ik, x]) => `${ik} ${clip(String(x), 60)}`);
+        if (inner.length) facts.push(`${k}: ${inner.join(', ')}`);
+      }
+      if (facts.length >= 10) break;
     }
     text = facts.join(' · ');
   }
@@ -196,7 +232,7 @@ function mrkdwn(text: string, max = 3000): { type: 'mrkdwn'; text: string } {
 function party(alert: Alert, address: string | undefined, label: string | undefined): string {
   if (!address) return '—';
   const l = link(addressUrl(alert.chain, address), shortHex(address));
-  return label ? `${l} (${escapeMrkdwn(label)})` : l;
+  return label ? `${l} (${escapeMrkdwn(clip(label, 100))})` : l;
 }
 
 /** The one-line text of an alert (Slack `text`, and the whole message of the plain-text fallback). */
