@@ -391,7 +391,9 @@ export class Detector {
     if (!this.topDenominations.has(`${flow.chain}|${flow.token}|${flow.amount}`)) return;
     const cfg = this.config.rules.denominationBurst;
     const pool = this.poolKey(flow);
-    const lots = (this.lots.get(pool) ?? []).filter((l) => l.flow.block_time > flow.block_time - cfg.windowSec);
+    const lots = (this.lots.get(pool) ?? []).filter(
+      (l) => l.flow.block_time > flow.block_time - cfg.windowSec && l.flow.block_time <= flow.block_time,
+    );
     const related: string[] = [];
     if (t) related.push(`tainted (${t.via === 'label' ? t.origin_label.slice(0, 60) : `score ${t.score}`})`);
     const seen = this.firstSeen.get(actor);
@@ -450,7 +452,12 @@ export class Detector {
   private onMixerOut(flow: Flow, out: DetectOutput): void {
     const recipient = labelKey(flow.to_address) ?? flow.to_address;
     const pool = this.poolKey(flow);
-    const deposits = this.pools.get(pool) ?? [];
+    // The anonymity set is relative to this withdrawal's time, not to the newest flow seen:
+    // backfills and slow chains deliver older flows after newer ones.
+    const win = this.config.mixer.anonymityWindowSec;
+    const deposits = (this.pools.get(pool) ?? []).filter(
+      (d) => d.flow.block_time <= flow.block_time && flow.block_time - d.flow.block_time <= win,
+    );
     const minScore = this.config.taint.minScore;
     const taintedDeposits = deposits.filter((d) => d.taint && d.taint.score >= minScore);
     const heuristics: Heuristic[] = [];
