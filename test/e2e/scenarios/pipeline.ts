@@ -185,7 +185,8 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
           return true;
         });
         // Wall-clock silence is scaled like the bound (default 180 s, here 3 s): tickAfter / 60.
-        if (x.s.tickAfter !== undefined) await new Promise((r) => setTimeout(r, (x.s.tickAfter * 1000) / 60 + 300));
+        const tickAfter = x.s.tickAfter;
+        if (tickAfter !== undefined) await new Promise((r) => setTimeout(r, (tickAfter * 1000) / 60 + 300));
         else if (last.size === 0) await new Promise((r) => setTimeout(r, 500));
         attribute(x, 'bus', alerts, arrived, sent, lastSent);
         log(`bus ${x.s.name}: ${results.at(-1)!.alerts.length} alert(s)`);
