@@ -71,7 +71,6 @@ describe('coverage: every decodable registry event on every chain, through the p
   const nodes = new Map<string, Anvil>();
   const emitted: Emitted[] = [];
   let daemon: { stop(): Promise<void> } | undefined;
-  let query: (<T>(sql: string) => Promise<T[]>) | undefined;
   const registryPairs = () =>
     new Set(
       allContracts()
@@ -148,18 +147,18 @@ describe('coverage: every decodable registry event on every chain, through the p
     const chains = Object.fromEntries([...nodes].map(([chain, anvil]) => [chain, { url: anvil.url }]));
     const started = await startInProcess(testConfig({ dataDir: tmp.dir, chains }), ['ingest', 'sink']);
     daemon = started.daemon;
-    query = started.query;
+    const q = started.query;
     {
       await waitFor(
         'every chain cursor to reach its confirmed head',
         async () => {
-          const rows = await query<{ cursor_key: string; block: string }>('SELECT cursor_key, block FROM mixwatch.cursors FINAL');
+          const rows = await q<{ cursor_key: string; block: string }>('SELECT cursor_key, block FROM mixwatch.cursors FINAL');
           const at = new Map(rows.map((r) => [r.cursor_key, Number(r.block)]));
           return [...heads].every(([chain, head]) => (at.get(`live:${CHAIN_IDS[chain]}`) ?? 0) >= head - 2);
         },
         300_000,
       );
-      const rows = await query<Record<string, string>>(
+      const rows = await q<Record<string, string>>(
         `SELECT chain, chain_id, tx_hash, log_index, sub_index, service, action, from_address, to_address, token, token_symbol, toString(amount) AS amount,
                 decimals, counterparty_chain, bridge_ref, event FROM mixwatch.flows FINAL ORDER BY chain, block_number, log_index, sub_index`,
       );
@@ -188,11 +187,11 @@ describe('coverage: every decodable registry event on every chain, through the p
         expectedRows += e.expect.length;
       }
       assert.equal(rows.length, expectedRows, 'no extra rows');
-      const dlq = await query<{ chain: string; reason: string }>('SELECT chain, reason FROM mixwatch.dlq');
+      const dlq = await q<{ chain: string; reason: string }>('SELECT chain, reason FROM mixwatch.dlq');
       assert.deepEqual(dlq, [], 'dead letters');
 
       // The issue's acceptance query: every service of the registry on every chain.
-      const grouped = await query<{ chain: string; service: string }>(
+      const grouped = await q<{ chain: string; service: string }>(
         'SELECT chain, service, action, count() AS n FROM mixwatch.flows GROUP BY ALL ORDER BY ALL',
       );
       const listed = new Set(grouped.map((r) => `${r.chain}/${r.service}`));
