@@ -335,8 +335,9 @@ export class Detector {
       chain: flow.chain,
       block_time: flow.block_time,
       tx_hash: flow.tx_hash,
-      service: svc ? shortLabel(svc.label) : flow.category === 'stablecoin' ? '' : flow.service,
-      service_category: svc ? svc.category : flow.category === 'stablecoin' ? '' : flow.category,
+      // Plain transfers have no service unless the counterparty is a labelled one (an exchange…).
+      service: svc ? shortLabel(svc.label) : flow.action === 'transfer' ? '' : flow.service,
+      service_category: svc ? svc.category : flow.action === 'transfer' ? '' : flow.category,
       action: flow.action,
       token: flow.token,
       token_symbol: flow.token_symbol,
