@@ -101,37 +101,48 @@ describe('coverage: every decodable registry event on every chain, through the p
         });
       }
     }
-    // Avalanche Bridge: a USDT Transfer into the custody EOA is both a USDT transfer and an AB departure.
-    const ab = allContracts().find((c) => c.service === 'avalanche_bridge');
-    const usdt = allContracts().find((c) => c.service === 'usdt' && c.chain === 'ethereum' && c.token);
-    assert.ok(ab && usdt);
+    // Watched custody addresses (Avalanche Bridge EOA, Orbit vaults): a USDT Transfer into and out of
+    // each is both a USDT transfer and a bridge leg (USDT is itself watched, so the ingest fetches it).
     const user = '0x1111111111111111111111111111111111111111';
-    const { topics, data } = encode('event Transfer(address indexed from, address indexed to, uint256 value)', {
-      from: user,
-      to: ab.address,
-      value: 25_000_000n,
-    });
-    const r = await emitLog(nodes.get('ethereum')!, { address: usdt.address, topics, data, from: user });
-    emitted.push({
-      chain: 'ethereum',
-      contract: usdt,
-      event: 'Transfer',
-      service: 'usdt',
-      txHash: r.txHash,
-      logIndex: r.logIndex,
-      expect: [
-        { action: 'transfer', from_address: user, to_address: ab.address, amount: '25000000', token: usdt.address },
-        {
-          service: 'avalanche_bridge',
-          action: 'bridge_out',
-          from_address: user,
-          to_address: user,
-          amount: '25000000',
-          counterparty_chain: 'avalanche',
-        },
-      ],
-    });
-    assert.equal(topics[0], TRANSFER);
+    const recipient = '0x2222222222222222222222222222222222222222';
+    for (const w of allContracts().filter((c) => c.watch && CHAIN_IDS[c.chain])) {
+      const usdt = allContracts().find(
+        (c) => c.service === 'usdt' && c.chain === w.chain && c.token && w.watch?.tokens.includes(c.address),
+      );
+      assert.ok(usdt && w.watch, `${w.label}: a watched token that is itself in the registry`);
+      for (const [from, to] of [
+        [user, w.address],
+        [w.address, recipient],
+      ] as const) {
+        const { topics, data } = encode('event Transfer(address indexed from, address indexed to, uint256 value)', {
+          from,
+          to,
+          value: 25_000_000n,
+        });
+        assert.equal(topics[0], TRANSFER);
+        const r = await emitLog(nodes.get(w.chain)!, { address: usdt.address, topics, data, from });
+        const out = to === w.address;
+        emitted.push({
+          chain: w.chain,
+          contract: usdt,
+          event: 'Transfer',
+          service: 'usdt',
+          txHash: r.txHash,
+          logIndex: r.logIndex,
+          expect: [
+            { action: 'transfer', from_address: from, to_address: to, amount: '25000000', token: usdt.address },
+            {
+              service: w.service,
+              action: out ? 'bridge_out' : 'bridge_in',
+              from_address: from,
+              to_address: out ? (w.watch.sameAddress ? from : '') : to,
+              amount: '25000000',
+              counterparty_chain: w.watch.counterparty,
+            },
+          ],
+        });
+      }
+    }
     for (const anvil of nodes.values()) await mine(anvil, 3);
   });
 

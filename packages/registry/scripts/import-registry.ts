@@ -107,6 +107,13 @@ const DECODER_BY_SIGNATURE: Record<string, Record<string, string>> = {
     'TokenWithdrawAndRemove(address,address,uint256,uint256,uint8,uint256,uint256,bool,bytes32)': 'synapse.token_withdraw_and_remove',
     'CircleRequestSent(uint256,address,uint64,address,uint256,uint32,bytes,bytes32)': 'synapse.circle_request_sent',
     'CircleRequestFulfilled(uint32,address,address,uint256,address,uint256,bytes32)': 'synapse.circle_request_fulfilled',
+    'BridgeRequested(bytes32,address,bytes,uint32,address,address,uint256,uint256,bool)': 'synapse.bridge_requested',
+    'BridgeRelayed(bytes32,address,address,uint32,address,address,uint256,uint256,uint256)': 'synapse.bridge_relayed',
+  },
+  harmony: {
+    'Locked(address,address,uint256,address)': 'harmony.locked',
+    'Unlocked(address,uint256,address,bytes32)': 'harmony.unlocked',
+    'Unlocked(uint256,address)': 'harmony.unlocked_busd',
   },
   cbridge: {
     'Send(bytes32,address,address,address,uint256,uint64,uint64,uint32)': 'cbridge.send',
@@ -157,7 +164,10 @@ const DECODER_BY_SIGNATURE: Record<string, Record<string, string>> = {
     'Withdrew(bytes32,(uint256,uint8,(address,address,uint256),(address,address,uint256),(uint8,uint256,uint256)))': 'ronin.withdrew',
   },
   avalanche_bridge: {
-    'Transfer(address,address,uint256)': 'avalanche_bridge.transfer',
+    'Transfer(address,address,uint256)': 'custody.transfer',
+  },
+  orbit: {
+    'Transfer(address,address,uint256)': 'custody.transfer',
   },
 };
 
@@ -189,17 +199,91 @@ const EVENT_PAIRING: Record<string, 'amount_time'> = {
 };
 
 /**
- * The Avalanche Bridge's Ethereum side is an EOA: it emits nothing. The registry represents it as
- * an entry with `watch.tokens` and one `Transfer` event; the dispatch index routes those tokens'
- * Transfer logs that touch the EOA to `avalanche_bridge.transfer`. Tokens: the bridge's main
- * ERC-20s that tokens.json knows (addresses from the Tornado/USDT entries and the Stargate source).
+ * Custody addresses watched through ERC-20 Transfer logs instead of their own events. The
+ * Avalanche Bridge's Ethereum side is an EOA (it emits nothing); the Orbit Bridge vaults' event
+ * ABI was not collected, and the source itself says to monitor Transfers from/to the vault. Each
+ * becomes an entry with `watch` and one `Transfer` event; the dispatch index routes the listed
+ * tokens' Transfer logs touching the address to `custody.transfer`. Tokens: the main ERC-20s that
+ * tokens.json knows on that chain (the Orbit ETH vault also held native ETH, which has no log).
  */
-const AVALANCHE_BRIDGE_TOKENS = [
-  '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', // WETH
-  '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', // USDC
-  '0xdac17f958d2ee523a2206206994597c13d831ec7', // USDT
-  '0x6b175474e89094c44da98b954eedeac495271d0f', // DAI
-  '0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', // WBTC
+const WATCHED: Record<string, { counterparty: string; sameAddress: boolean; tokens: Record<string, string[]> }> = {
+  avalanche_bridge: {
+    counterparty: 'avalanche',
+    sameAddress: true,
+    tokens: {
+      ethereum: [
+        '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', // WETH
+        '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', // USDC
+        '0xdac17f958d2ee523a2206206994597c13d831ec7', // USDT
+        '0x6b175474e89094c44da98b954eedeac495271d0f', // DAI
+        '0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', // WBTC
+      ],
+    },
+  },
+  orbit: {
+    counterparty: 'orbit',
+    sameAddress: false,
+    tokens: {
+      ethereum: [
+        '0xdac17f958d2ee523a2206206994597c13d831ec7', // USDT
+        '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', // USDC
+        '0x6b175474e89094c44da98b954eedeac495271d0f', // DAI
+        '0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', // WBTC
+        '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', // WETH
+      ],
+      bsc: ['0x55d398326f99059ff775485246999027b3197955', '0x8ac76a51cc950d9822d68b83fe1ad97b32cd580d'], // BSC-USD, USDC
+      polygon: ['0xc2132d05d31c914a87c6611c10748aeb04b58e8f', '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359'], // USDT, USDC
+    },
+  },
+};
+
+/**
+ * Events the research registry left out (`events: []`) whose ABI mixwatch verified in the
+ * project's own source; each names that source and is kept next to the registry's.
+ */
+const EXTRA_EVENTS: Array<{
+  service: string;
+  label: RegExp;
+  events: Array<{ name: string; signature: string; indexedArgs: string[] }>;
+  source: string;
+}> = [
+  {
+    service: 'Synapse',
+    label: /FastBridge/,
+    events: [
+      {
+        name: 'BridgeRequested',
+        signature: 'BridgeRequested(bytes32,address,bytes,uint32,address,address,uint256,uint256,bool)',
+        indexedArgs: ['transactionId', 'sender'],
+      },
+      {
+        name: 'BridgeRelayed',
+        signature: 'BridgeRelayed(bytes32,address,address,uint32,address,address,uint256,uint256,uint256)',
+        indexedArgs: ['transactionId', 'relayer', 'to'],
+      },
+    ],
+    source:
+      'https://github.com/synapsecns/sanguine/blob/0b9d43bf14d29e27535bd1030bf8f5c430c5308f/packages/contracts-rfq/contracts/interfaces/IFastBridge.sol',
+  },
+  {
+    service: 'Harmony Horizon Bridge',
+    label: /"ETH Bridge"|"ERC20 Bridge"/,
+    events: [
+      { name: 'Locked', signature: 'Locked(address,address,uint256,address)', indexedArgs: ['token', 'sender'] },
+      { name: 'Unlocked', signature: 'Unlocked(address,uint256,address,bytes32)', indexedArgs: [] },
+    ],
+    source:
+      'https://github.com/harmony-one/ethhmy-bridge/blob/34082896da7d92c2887da50e375a81a8d66e946d/contracts/erc20/ERC20EthManager.sol (same events in contracts/eth/EthManager.sol @0191391d88c8828d2f87747e9a4e0760370bfb2e)',
+  },
+  {
+    service: 'Harmony Horizon Bridge',
+    label: /"BUSD Bridge"/,
+    events: [
+      { name: 'Locked', signature: 'Locked(address,address,uint256,address)', indexedArgs: ['token', 'sender'] },
+      { name: 'Unlocked', signature: 'Unlocked(uint256,address)', indexedArgs: [] },
+    ],
+    source: 'https://github.com/harmony-one/ethhmy-bridge/blob/490c0b23798f63aae9dd7a564038f1f2278c4262/contracts/busd/BUSDEthManager.sol',
+  },
 ];
 const TRANSFER_SIG = 'Transfer(address,address,uint256)';
 
@@ -248,11 +332,22 @@ const entries = registry.map((e) => {
   let rawEvents = e.events ?? [];
   let watch: unknown;
   let notes = e.notes as string | undefined;
-  if (slug === 'avalanche_bridge') {
+  const w = WATCHED[slug];
+  if (w) {
+    const tokensHere = w.tokens[e.chain] ?? [];
+    if (!tokensHere.length) throw new Error(`watched ${slug} on ${e.chain} lists no tokens`);
     rawEvents = [{ name: 'Transfer', signature: TRANSFER_SIG, topic0: keccak256(toBytes(TRANSFER_SIG)), indexedArgs: ['from', 'to'] }];
-    watch = { kind: 'erc20_counterparty', tokens: AVALANCHE_BRIDGE_TOKENS };
+    watch = { kind: 'erc20_counterparty', tokens: tokensHere, counterparty: w.counterparty, sameAddress: w.sameAddress };
     notes =
-      `${notes ?? ''} mixwatch: represented as a watched address; events are the ERC-20 Transfer logs of watch.tokens with topic1 or topic2 = this address (deposit = bridge_out to avalanche, release = bridge_in).`.trim();
+      `${notes ?? ''} mixwatch: represented as a watched address; events are the ERC-20 Transfer logs of watch.tokens with topic1 or topic2 = this address (into it = bridge_out to ${w.counterparty}, out of it = bridge_in).`.trim();
+  }
+  let source = e.source as string;
+  for (const x of EXTRA_EVENTS) {
+    if (x.service !== e.service || !x.label.test(e.label)) continue;
+    if (rawEvents.length) throw new Error(`${e.label}: extra events for an entry that has events`);
+    rawEvents = x.events.map((ev) => ({ ...ev, topic0: keccak256(toBytes(ev.signature)) }));
+    source = `${source} ; events added by mixwatch from ${x.source}`;
+    notes = `${notes ?? ''} mixwatch: event ABI verified in ${x.source}.`.trim();
   }
   const events = rawEvents.map((ev: any) => {
     const computed = keccak256(toBytes(ev.signature));
@@ -287,7 +382,7 @@ const entries = registry.map((e) => {
     events,
     ...(e.deployedBlock !== undefined ? { deployedBlock: e.deployedBlock } : {}),
     confidence: e.confidence,
-    source: e.source,
+    source,
     ...(notes ? { notes } : {}),
   };
 });

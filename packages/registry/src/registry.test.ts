@@ -72,24 +72,34 @@ test('registry: bridges say how their legs pair', () => {
   assert.equal(hop?.events.find((e) => e.name === 'TransferSentToL2')?.pairing, 'amount_time');
 });
 
-test('registry: the Avalanche Bridge custody EOA is reached through token Transfer routes', () => {
+test('registry: watched custody addresses (Avalanche Bridge EOA, Orbit vaults) are reached through token Transfer routes', () => {
   const idx = buildChainIndex({ chain: 'ethereum' });
   const transfer = keccak256(toBytes('Transfer(address,address,uint256)'));
   const ab = contracts.find((c) => c.service === 'avalanche_bridge');
   assert.ok(ab?.watch && ab.watch.tokens.length >= 4);
   const weth = idx.routes.get(`0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2:${transfer}`);
-  assert.equal(weth?.decoder.name, 'avalanche_bridge.transfer');
-  // USDT is a watched contract itself: both decoders run on its Transfer logs.
+  // WETH is watched for two custody addresses on ethereum (AB, Orbit vault): both run.
+  assert.equal(weth?.decoder.name, 'custody.transfer+custody.transfer');
+  assert.ok(['avalanche_bridge', 'orbit'].includes(weth?.contract.service ?? ''));
+  // USDT is a watched contract itself: its own decoder runs first, then the custody ones.
   assert.equal(
     idx.routes.get(`0xdac17f958d2ee523a2206206994597c13d831ec7:${transfer}`)?.decoder.name,
-    'erc20.transfer+avalanche_bridge.transfer',
+    'erc20.transfer+custody.transfer+custody.transfer',
   );
+  // Orbit vaults too, on each of their chains.
+  for (const o of contracts.filter((c) => c.service === 'orbit')) {
+    assert.ok(o.watch && o.watch.tokens.length >= 2, o.label);
+    assert.equal(
+      buildChainIndex({ chain: o.chain }).topicFilters.filter((f) => f.topics.includes(`0x${o.address.slice(2).padStart(64, '0')}`)).length,
+      2,
+    );
+  }
   // The token contracts are not in the address filter (that would fetch every WETH transfer) …
   assert.ok(!idx.addresses.includes('0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'));
   // … the ingest gets explicit topic filters instead.
   const padded = `0x${ab.address.slice(2).padStart(64, '0')}`;
   assert.deepEqual(
-    idx.topicFilters.map((f) => f.topics),
+    idx.topicFilters.filter((f) => f.topics.includes(padded)).map((f) => f.topics),
     [
       [transfer, padded],
       [transfer, null, padded],

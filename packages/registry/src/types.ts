@@ -58,11 +58,12 @@ export interface ContractEntry {
   /** Bridges: how legs pair (see {@link Pairing}). */
   pairing?: Pairing;
   /**
-   * The entry is not an emitting contract but an address watched through token events (Avalanche
-   * Bridge custody EOA): its events are ERC-20 `Transfer`s emitted by `tokens` whose topic1 or
-   * topic2 is `address`.
+   * The entry is not an emitting contract but a custody address watched through token events
+   * (Avalanche Bridge EOA, Orbit Bridge vaults): its events are ERC-20 `Transfer`s emitted by
+   * `tokens` whose topic1 or topic2 is `address`. Into it = `bridge_out` to `counterparty`, out of
+   * it = `bridge_in`; `sameAddress`: the bridge credits the sender's own address on the other side.
    */
-  watch?: { kind: 'erc20_counterparty'; tokens: string[] };
+  watch?: { kind: 'erc20_counterparty'; tokens: string[]; counterparty: string; sameAddress: boolean };
   events: EventDef[];
   deployedBlock?: number;
   confidence: 'high' | 'medium' | 'low';

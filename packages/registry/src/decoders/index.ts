@@ -1,12 +1,13 @@
 import type { Decoder } from '../types.ts';
 import { acrossFilledRelay, acrossFilledV3Relay, acrossFundsDeposited, acrossV3FundsDeposited } from './across.ts';
 import { allbridgeTokensReceived, allbridgeTokensSent } from './allbridge.ts';
-import { avalancheBridgeTransfer } from './avalanche-bridge.ts';
 import { axelarContractCallApprovedWithMint, axelarContractCallWithToken, axelarTokenSent } from './axelar.ts';
 import { cbridgeRelay, cbridgeSend } from './cbridge.ts';
 import { cctpDepositForBurn, cctpMintAndWithdraw } from './cctp.ts';
+import { custodyTransfer } from './custody.ts';
 import { debridgeClaimed, debridgeSent } from './debridge.ts';
 import { erc20Transfer } from './erc20.ts';
+import { harmonyLocked, harmonyUnlocked, harmonyUnlockedBusd } from './harmony.ts';
 import { hopTransferFromL1Completed, hopTransferSent, hopTransferSentToL2, hopWithdrawalBonded, hopWithdrew } from './hop.ts';
 import { multichainSwapIn, multichainSwapOut, multichainSwapOutString, multichainV7SwapIn, multichainV7SwapOut } from './multichain.ts';
 import {
@@ -22,6 +23,8 @@ import {
 import { roninDepositRequested, roninV1TokenDeposited, roninV1TokenWithdrew, roninWithdrew } from './ronin.ts';
 import { stargateV1Swap, stargateV1SwapRemote, stargateV2OftReceived, stargateV2OftSent } from './stargate.ts';
 import {
+  synapseBridgeRelayed,
+  synapseBridgeRequested,
   synapseCircleRequestFulfilled,
   synapseCircleRequestSent,
   synapseTokenDeposit,
@@ -117,6 +120,11 @@ export const DECODERS: Readonly<Record<string, Decoder>> = Object.fromEntries(
     roninV1TokenWithdrew,
     roninDepositRequested,
     roninWithdrew,
-    avalancheBridgeTransfer,
+    custodyTransfer,
+    harmonyLocked,
+    harmonyUnlocked,
+    harmonyUnlockedBusd,
+    synapseBridgeRequested,
+    synapseBridgeRelayed,
   ].map((d) => [d.name, d]),
 );

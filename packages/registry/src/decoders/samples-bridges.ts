@@ -1,4 +1,4 @@
-import { encodePacked, keccak256 } from 'viem';
+import { encodeAbiParameters, encodePacked, keccak256 } from 'viem';
 import { allContracts } from '../registry.ts';
 import type { ContractEntry } from '../types.ts';
 import { AMOUNT, b32, ID, P, SAMPLES, type Sample, tok } from './samples.ts';
@@ -854,6 +854,149 @@ SAMPLES['synapse.circle_request_fulfilled'] = {
       amount: AMOUNT.toString(),
       counterparty_chain: 'arbitrum',
       bridge_ref: ID,
+    },
+  ],
+};
+
+// Synapse FastBridge (RFQ): the request is the abi-encoded BridgeTransaction (12 static words).
+const rfqRequest = encodeAbiParameters(
+  [
+    {
+      type: 'tuple',
+      components: [
+        { name: 'originChainId', type: 'uint32' },
+        { name: 'destChainId', type: 'uint32' },
+        { name: 'originSender', type: 'address' },
+        { name: 'destRecipient', type: 'address' },
+        { name: 'originToken', type: 'address' },
+        { name: 'destToken', type: 'address' },
+        { name: 'originAmount', type: 'uint256' },
+        { name: 'destAmount', type: 'uint256' },
+        { name: 'originFeeAmount', type: 'uint256' },
+        { name: 'sendChainGas', type: 'bool' },
+        { name: 'deadline', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+      ],
+    },
+  ],
+  [
+    {
+      originChainId: 1,
+      destChainId: 42161,
+      originSender: P.user,
+      destRecipient: P.recipient,
+      originToken: P.token,
+      destToken: P.vault,
+      originAmount: AMOUNT,
+      destAmount: AMOUNT - 1n,
+      originFeeAmount: 0n,
+      sendChainGas: false,
+      deadline: 0n,
+      nonce: 1n,
+    },
+  ],
+);
+SAMPLES['synapse.bridge_requested'] = {
+  abi: 'event BridgeRequested(bytes32 indexed transactionId, address indexed sender, bytes request, uint32 destChainId, address originToken, address destToken, uint256 originAmount, uint256 destAmount, bool sendChainGas)',
+  args: () => ({
+    transactionId: ID,
+    sender: P.user,
+    request: rfqRequest,
+    destChainId: 42161,
+    originToken: P.token,
+    destToken: P.vault,
+    originAmount: AMOUNT,
+    destAmount: AMOUNT - 1n,
+    sendChainGas: false,
+  }),
+  from: P.user,
+  expect: () => [
+    {
+      action: 'bridge_out',
+      from_address: P.user,
+      to_address: P.recipient,
+      token: P.token,
+      amount: AMOUNT.toString(),
+      counterparty_chain: 'arbitrum',
+      bridge_ref: ID,
+    },
+  ],
+};
+SAMPLES['synapse.bridge_relayed'] = {
+  abi: 'event BridgeRelayed(bytes32 indexed transactionId, address indexed relayer, address indexed to, uint32 originChainId, address originToken, address destToken, uint256 originAmount, uint256 destAmount, uint256 chainGasAmount)',
+  args: () => ({
+    transactionId: ID,
+    relayer: P.relayer,
+    to: P.recipient,
+    originChainId: 1,
+    originToken: P.token,
+    destToken: P.vault,
+    originAmount: AMOUNT,
+    destAmount: AMOUNT - 1n,
+    chainGasAmount: 0n,
+  }),
+  from: P.relayer,
+  expect: () => [
+    {
+      action: 'bridge_in',
+      from_address: P.relayer,
+      to_address: P.recipient,
+      token: P.vault,
+      amount: (AMOUNT - 1n).toString(),
+      counterparty_chain: 'ethereum',
+      bridge_ref: ID,
+    },
+  ],
+};
+
+// Harmony ethhmy-bridge managers.
+SAMPLES['harmony.locked'] = {
+  abi: 'event Locked(address indexed token, address indexed sender, uint256 amount, address recipient)',
+  args: () => ({ token: '0x00eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', sender: P.user, amount: AMOUNT, recipient: P.recipient }),
+  from: P.user,
+  value: AMOUNT,
+  expect: ({ txHash }) => [
+    {
+      action: 'bridge_out',
+      from_address: P.user,
+      to_address: P.recipient,
+      token: 'native',
+      amount: AMOUNT.toString(),
+      counterparty_chain: 'harmony',
+      bridge_ref: txHash,
+    },
+  ],
+};
+SAMPLES['harmony.unlocked'] = {
+  abi: 'event Unlocked(address ethToken, uint256 amount, address recipient, bytes32 receiptId)',
+  args: () => ({ ethToken: '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', amount: 1_000_000n, recipient: P.recipient, receiptId: ID }),
+  from: P.vault,
+  expect: ({ contract: c }) => [
+    {
+      action: 'bridge_in',
+      from_address: c.address,
+      to_address: P.recipient,
+      token: '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48',
+      token_symbol: 'USDC',
+      decimals: 6,
+      amount: '1000000',
+      counterparty_chain: 'harmony',
+      bridge_ref: ID,
+    },
+  ],
+};
+SAMPLES['harmony.unlocked_busd'] = {
+  abi: 'event Unlocked(uint256 amount, address recipient)',
+  args: () => ({ amount: AMOUNT, recipient: P.recipient }),
+  from: P.vault,
+  expect: () => [
+    {
+      action: 'bridge_in',
+      to_address: P.recipient,
+      token_symbol: 'BUSD',
+      amount: AMOUNT.toString(),
+      counterparty_chain: 'harmony',
+      bridge_ref: '',
     },
   ],
 };

@@ -3,6 +3,7 @@ import { keccak256 } from 'viem';
 import {
   addressAt,
   bytes32ToAccount,
+  dynamicBytesAt,
   expectTopics,
   expectWords,
   topicAddress,
@@ -10,6 +11,7 @@ import {
   topicWord,
   uintAt,
   word,
+  wordToAddress,
   wordToBytes32,
   wordToSafeNumber,
 } from '../abi.ts';
@@ -162,6 +164,73 @@ export const synapseCircleRequestFulfilled: Decoder = {
         counterparty_chain: counterpartyName(CCTP_DOMAIN_NAMES, 'cctp', domain),
         bridge_ref: wordToBytes32(word(log, 5)),
         extra: { mint_token: addressAt(log, 1), fee: uintAt(log, 2), origin_domain: domain, ...unknownToken(token) },
+      },
+    ];
+  },
+};
+
+/**
+ * FastBridge (RFQ) `BridgeRequested(bytes32 indexed transactionId, address indexed sender, bytes request,
+ * uint32 destChainId, address originToken, address destToken, uint256 originAmount, uint256 destAmount,
+ * bool sendChainGas)` (synapsecns/sanguine packages/contracts-rfq IFastBridge.sol). The recipient is
+ * `destRecipient`, word 3 of the abi-encoded BridgeTransaction in `request`. transactionId pairs both legs.
+ */
+export const synapseBridgeRequested: Decoder = {
+  name: 'synapse.bridge_requested',
+  needsTx: false,
+  decode(ctx) {
+    const { log } = ctx;
+    expectTopics(log, 3, 'BridgeRequested');
+    expectWords(log, 8, 'BridgeRequested');
+    const request = dynamicBytesAt(log, 0).slice(2);
+    const recipient = request.length >= 4 * 64 ? wordToAddress(request.slice(3 * 64, 4 * 64)) : '';
+    const dst = wordToSafeNumber(word(log, 1), 'destChainId');
+    const token = tokenFields(ctx, addressAt(log, 2));
+    return [
+      {
+        action: 'bridge_out',
+        from_address: topicAddress(log, 2),
+        to_address: recipient,
+        ...token,
+        amount: uintAt(log, 4),
+        counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'synapse', dst),
+        bridge_ref: topicBytes32(log, 1),
+        extra: { dest_token: addressAt(log, 3), dest_amount: uintAt(log, 5), rfq: true, ...unknownToken(token) },
+      },
+    ];
+  },
+};
+
+/**
+ * FastBridge `BridgeRelayed(bytes32 indexed transactionId, address indexed relayer, address indexed to,
+ * uint32 originChainId, address originToken, address destToken, uint256 originAmount, uint256 destAmount,
+ * uint256 chainGasAmount)`: the relayer paid `destAmount` of `destToken` to `to`.
+ */
+export const synapseBridgeRelayed: Decoder = {
+  name: 'synapse.bridge_relayed',
+  needsTx: false,
+  decode(ctx) {
+    const { log } = ctx;
+    expectTopics(log, 4, 'BridgeRelayed');
+    expectWords(log, 6, 'BridgeRelayed');
+    const origin = wordToSafeNumber(word(log, 0), 'originChainId');
+    const token = tokenFields(ctx, addressAt(log, 2));
+    return [
+      {
+        action: 'bridge_in',
+        from_address: topicAddress(log, 2),
+        to_address: topicAddress(log, 3),
+        ...token,
+        amount: uintAt(log, 4),
+        counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'synapse', origin),
+        bridge_ref: topicBytes32(log, 1),
+        extra: {
+          origin_token: addressAt(log, 1),
+          origin_amount: uintAt(log, 3),
+          chain_gas: uintAt(log, 5),
+          rfq: true,
+          ...unknownToken(token),
+        },
       },
     ];
   },
