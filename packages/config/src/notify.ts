@@ -98,6 +98,12 @@ export const notifyConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * On start, alerts stored in `mixwatch.alerts` in the last this-many seconds (by `created_at`) that
+     * have no outbox row are taken in: the in-process bus does not survive a crash, the alerts table
+     * does. 0 disables. Default 86 400 (one day: older alerts are not pushed to chat after an outage).
+     */
+    resumeWindowSec: z.number().int().min(0).default(86_400),
     /** How often the worker looks for due outbox rows, ms (it is also woken by new alerts). Default 1000. */
     pollIntervalMs: z.number().int().min(10).default(1_000),
   })

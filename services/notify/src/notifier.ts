@@ -57,7 +57,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
   const { config, common, bus, store } = parameters;
   const { logger, metrics } = common;
   const cfg: Config['notify'] = config.notify;
-  const outbox: Outbox = createOutbox(store);
+  const outbox: Outbox = createOutbox(store, common.signal);
   const channels: Channel[] = resolveChannels(cfg, parameters.env ?? process.env).map((c) => ({
     ...c,
     endpoint: { name: c.name, url: c.url, intervalMs: 1000 / c.ratePerSecond, timeoutMs: c.timeoutMs, lastPostAt: 0, pausedUntil: 0 },
@@ -307,25 +307,43 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         .recordAttempts(batch)
         .catch((e) => logger.warn({ channel: c.name, err: describeError(e) }, 'cannot record delivery attempts'));
     };
+    let how: 'sent' | 'fallback_text';
     try {
-      const how = await send(c, m, attempts);
-      c.consecutiveFailures = 0;
-      const sentAt = Date.now();
-      const done = rows.map((r) => ({
-        ...r,
-        status: 'sent' as const,
-        attempts: r.attempts + 1,
-        last_error: '',
-        digest_id: digestId,
-        sent_at: sentAt,
-      }));
-      for (const r of done) unrecorded.set(`${r.channel}|${r.alert_id}`, r);
-      const outcome = how === 'fallback_text' ? 'fallback_text' : digestId ? 'digested' : 'sent';
-      metrics.deliveries.inc({ channel: c.name, outcome }, rows.length);
+      how = await send(c, m, attempts);
+    } catch (error) {
+      await failed(error);
+      return;
+    } finally {
       await flushAttempts();
+    }
+    c.consecutiveFailures = 0;
+    const sentAt = Date.now();
+    const done = rows.map((r) => ({
+      ...r,
+      status: 'sent' as const,
+      attempts: r.attempts + 1,
+      last_error: '',
+      digest_id: digestId,
+      sent_at: sentAt,
+    }));
+    // Delivered: from here on the only risk is failing to record it, and the answer to that is to
+    // write again (next tick, or at stop), never to send again.
+    for (const r of done) unrecorded.set(`${r.channel}|${r.alert_id}`, r);
+    metrics.deliveries.inc(
+      { channel: c.name, outcome: how === 'fallback_text' ? 'fallback_text' : digestId ? 'digested' : 'sent' },
+      rows.length,
+    );
+    try {
       await outbox.write(done);
       for (const r of done) unrecorded.delete(`${r.channel}|${r.alert_id}`);
     } catch (error) {
+      logger.error(
+        { channel: c.name, message_id: m.id, err: describeError(error) },
+        'delivered, but the sent status is not written yet; retrying the write',
+      );
+    }
+
+    async function failed(error: unknown) {
       if (error instanceof Stopping) return;
       c.consecutiveFailures++;
       const permanent = error instanceof DeliveryPayloadError;
@@ -343,8 +361,6 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       await outbox
         .write(next)
         .catch((e) => logger.error({ channel: c.name, err: describeError(e) }, 'cannot record the failed delivery; it stays due'));
-    } finally {
-      await flushAttempts();
     }
   }
 
@@ -410,6 +426,25 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       const b = backlog.get(c.name);
       metrics.outboxPending.set({ channel: c.name }, b?.waiting ?? 0);
       metrics.notifyOutboxOldestAge.set({ channel: c.name }, b?.oldestAgeSec ?? 0);
+    }
+  }
+
+  // Catch-up: alerts the sink stored but this group never took in (the in-process bus is lost on a
+  // crash; with Kafka this finds nothing). Alerts matching no channel are looked at again next start.
+  if (channels.length > 0 && cfg.resumeWindowSec > 0) {
+    try {
+      const since = Date.now() - cfg.resumeWindowSec * 1000;
+      for (;;) {
+        const missing = (await outbox.unqueuedAlerts(since, 1_000)).filter(isAlert);
+        const routed = missing.filter((a) => channels.some((c) => matches(c.match, a)));
+        if (routed.length > 0) {
+          logger.warn({ alerts: routed.length }, 'notify: taking in stored alerts that never reached the outbox');
+          await intake(routed);
+        }
+        if (missing.length < 1_000 || routed.length === 0) break;
+      }
+    } catch (error) {
+      logger.error({ err: describeError(error) }, 'notify: catch-up from mixwatch.alerts failed; continuing with the bus');
     }
   }
 

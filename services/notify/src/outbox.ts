@@ -96,14 +96,33 @@ export interface Outbox {
   backlog(nowMs: number): Promise<Map<string, { waiting: number; oldestAgeSec: number }>>;
   /** Appends delivery attempts. */
   recordAttempts(records: DeliveryRecord[]): Promise<void>;
+  /** Alerts of `mixwatch.alerts` created since `sinceMs` with no outbox row on any channel (at most `limit`, oldest first). */
+  unqueuedAlerts(sinceMs: number, limit: number): Promise<Alert[]>;
 }
 
-/** Builds the {@link Outbox} on a store whose migrations (0200_notify) are applied. */
-export function createOutbox(store: Store): Outbox {
+/**
+ * Builds the {@link Outbox} on a store whose migrations (0200_notify) are applied. Once `shutdown`
+ * is aborted (SIGTERM), the store's retrying helpers refuse to start; the outbox then talks to the
+ * ClickHouse client directly (one attempt) so that the outcome of a delivery finishing during a
+ * graceful stop is still recorded — otherwise it would be sent again after the restart.
+ */
+export function createOutbox(store: Store, shutdown?: AbortSignal): Outbox {
+  const direct = () => shutdown?.aborted === true;
+  const db = {
+    async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+      if (!direct()) return store.query<T>(sql, params);
+      const rs = await store.client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
+      return (await rs.json()) as T[];
+    },
+    async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
+      if (!direct()) return store.insert(table, rows);
+      await store.client.insert({ table: `mixwatch.${table}`, values: rows, format: 'JSONEachRow' });
+    },
+  };
   return {
     async existing(alertIds) {
       if (alertIds.length === 0) return new Set();
-      const rows = await store.query<{ channel: string; alert_id: string }>(
+      const rows = await db.query<{ channel: string; alert_id: string }>(
         'SELECT DISTINCT channel, alert_id FROM mixwatch.notify_outbox WHERE alert_id IN {ids:Array(String)}',
         { ids: alertIds },
       );
@@ -111,7 +130,7 @@ export function createOutbox(store: Store): Outbox {
     },
     async recentByKey(channel, keys, sinceMs) {
       if (keys.length === 0) return new Map();
-      const rows = await store.query<{ digest_key: string; n: string }>(
+      const rows = await db.query<{ digest_key: string; n: string }>(
         `SELECT digest_key, count() AS n FROM (SELECT digest_key, status, created_at FROM mixwatch.notify_outbox FINAL
            WHERE channel = {c:String} AND digest_key IN {keys:Array(String)})
          WHERE status != 'failed' AND created_at >= fromUnixTimestamp64Milli({since:Int64}) GROUP BY digest_key`,
@@ -121,7 +140,7 @@ export function createOutbox(store: Store): Outbox {
     },
     async write(rows) {
       if (rows.length === 0) return;
-      await store.insert(
+      await db.insert(
         'notify_outbox',
         rows.map((r) => ({
           ...r,
@@ -134,7 +153,7 @@ export function createOutbox(store: Store): Outbox {
       );
     },
     async due(nowMs, limit) {
-      const rows = await store.query<RawRow>(
+      const rows = await db.query<RawRow>(
         `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
          WHERE status = 'pending' AND next_attempt <= {now:Int64} ORDER BY created_at, alert_id LIMIT {limit:UInt32}`,
         { now: nowMs, limit },
@@ -142,7 +161,7 @@ export function createOutbox(store: Store): Outbox {
       return rows.map(fromRaw);
     },
     async held(limit) {
-      const rows = await store.query<RawRow>(
+      const rows = await db.query<RawRow>(
         `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
          WHERE status = 'held' ORDER BY created_at, alert_id LIMIT {limit:UInt32} BY channel, digest_key`,
         { limit },
@@ -151,7 +170,7 @@ export function createOutbox(store: Store): Outbox {
     },
     async sentByKey(channel, keys) {
       if (keys.length === 0) return new Map();
-      const rows = await store.query<{ digest_key: string; last: string; n: string; pending: string }>(
+      const rows = await db.query<{ digest_key: string; last: string; n: string; pending: string }>(
         `SELECT digest_key, maxIf(sent_ms, status = 'sent') AS last, countIf(status = 'sent') AS n, countIf(status = 'pending') AS pending FROM (
            SELECT digest_key, status, toUnixTimestamp64Milli(assumeNotNull(sent_at)) AS sent_ms FROM mixwatch.notify_outbox FINAL
            WHERE channel = {c:String} AND digest_key IN {keys:Array(String)})
@@ -166,7 +185,7 @@ export function createOutbox(store: Store): Outbox {
       );
     },
     async backlog(nowMs) {
-      const rows = await store.query<{ channel: string; waiting: string; oldest: string }>(
+      const rows = await db.query<{ channel: string; waiting: string; oldest: string }>(
         `SELECT channel, count() AS waiting, min(created_ms) AS oldest FROM (
            SELECT channel, status, toUnixTimestamp64Milli(created_at) AS created_ms FROM mixwatch.notify_outbox FINAL)
          WHERE status IN ('pending', 'held') GROUP BY channel`,
@@ -175,9 +194,55 @@ export function createOutbox(store: Store): Outbox {
         rows.map((r) => [r.channel, { waiting: Number(r.waiting), oldestAgeSec: Math.max(0, (nowMs - Number(r.oldest)) / 1000) }]),
       );
     },
+    async unqueuedAlerts(sinceMs, limit) {
+      const rows = await db.query<{
+        alert_id: string;
+        rule: Alert['rule'];
+        severity: Alert['severity'];
+        chain: string;
+        block_time: string | number;
+        tx_hash: string;
+        address: string;
+        service: string;
+        amount: string;
+        title: string;
+        details: string;
+        created_ms: string | number;
+      }>(
+        `SELECT alert_id, rule, severity, chain, toUnixTimestamp(block_time) AS block_time, tx_hash, address, service,
+                toString(amount) AS amount, title, details, toUnixTimestamp64Milli(created_at) AS created_ms
+         FROM mixwatch.alerts FINAL
+         WHERE created_at >= fromUnixTimestamp64Milli({since:Int64})
+           AND alert_id NOT IN (SELECT alert_id FROM mixwatch.notify_outbox)
+         ORDER BY created_at LIMIT {limit:UInt32}`,
+        { since: sinceMs, limit },
+      );
+      return rows.map((r) => {
+        let details: Record<string, unknown> = {};
+        try {
+          details = JSON.parse(r.details) as Record<string, unknown>;
+        } catch {
+          details = { raw: r.details };
+        }
+        return {
+          alert_id: r.alert_id,
+          rule: r.rule,
+          severity: r.severity,
+          chain: r.chain,
+          block_time: Number(r.block_time),
+          tx_hash: r.tx_hash,
+          address: r.address,
+          service: r.service,
+          amount: r.amount,
+          title: r.title,
+          details,
+          created_at: Number(r.created_ms),
+        };
+      });
+    },
     async recordAttempts(records) {
       if (records.length === 0) return;
-      await store.insert(
+      await db.insert(
         'notify_deliveries',
         records.map((r) => ({ ...r, at: iso(r.at) })),
       );

@@ -8,7 +8,7 @@ import { type Bus, createMemoryBus, TOPICS } from '@mixwatch/bus';
 import { parseConfig } from '@mixwatch/config';
 import { type Alert, createLogger, createTestCommon, type RuleName, type Severity, stableId } from '@mixwatch/core';
 import type { RoleHandle } from '@mixwatch/runtime';
-import { createStore, type Store } from '@mixwatch/store';
+import { alertToRow, createStore, type Store } from '@mixwatch/store';
 import { type SlackRequest, startSlackStandIn } from '../../../test/helpers/slack.ts';
 import { createNotifier, verifyWebhookSignature } from '../src/index.ts';
 
@@ -388,6 +388,30 @@ test('Slack refusing the blocks (400 invalid_blocks) gets the plain-text fallbac
       { kind: 'alert', outcome: 'invalid_payload' },
       { kind: 'fallback_text', outcome: 'sent' },
     ]);
+  } finally {
+    await n.stop();
+    await bus.close();
+    await slack.close();
+  }
+});
+
+test('on start, stored alerts that never reached the outbox (bus lost in a crash) are taken in; older ones are not', async () => {
+  const slack = await startSlackStandIn();
+  const bus = createMemoryBus({ common });
+  const recent = makeAlert({ created_at: Date.now() - 60_000 });
+  const old = makeAlert({ created_at: Date.now() - 3 * 86_400_000 });
+  await store.insert('alerts', [alertToRow(recent), alertToRow(old)]); // what the sink wrote before the crash
+  const n = await startNotifier(
+    { channels: [{ name: 'catchup', type: 'slack', url: slack.webhookUrl(), ratePerSecond: 20 }], pollIntervalMs: 50 },
+    bus,
+  );
+  try {
+    const marker = makeAlert();
+    await publish(bus, [marker]);
+    await slack.waitFor(() => slack.delivered().length >= 2);
+    await waitSettled('catchup', 2);
+    assert.deepEqual(slack.delivered().map(messageId).sort(), [recent.alert_id, marker.alert_id].sort());
+    assert.equal((await outboxRows('catchup')).length, 2, 'the alert older than resumeWindowSec is left alone');
   } finally {
     await n.stop();
     await bus.close();
