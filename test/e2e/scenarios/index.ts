@@ -99,38 +99,12 @@ function mixerToBridge(): Scenario[] {
   p.tornadoDeposit(22 * MIN, ADDR.harmony3);
   const w = fresh(name, 'withdrawer');
   p.tornadoWithdrawal(2 * HOUR, w);
-  p.bridge(3 * HOUR, {
-    action: 'bridge_out',
-    chain: 'ethereum',
-    service: 'across',
-    contract: ADDR.acrossEthereum,
-    from: w,
-    to: w,
-    symbol: 'ETH',
-    token: 'native',
-    amount: eth(99.9),
-    decimals: 18,
-    counterparty: 'arbitrum',
-    ref: '1:4200001',
-  });
+  p.acrossDeposit(3 * HOUR, w, w, eth(99.9), 42161, 4_200_001);
   const n = new ScenarioBuilder('mixer_to_bridge-', START);
   for (let i = 0; i < 5; i++) n.tornadoDeposit(i * 20 * MIN, fresh('mixer_to_bridge-', `user${i}`));
   const w2 = fresh('mixer_to_bridge-', 'withdrawer');
   n.tornadoWithdrawal(3 * HOUR, w2);
-  n.bridge(4 * HOUR, {
-    action: 'bridge_out',
-    chain: 'ethereum',
-    service: 'across',
-    contract: ADDR.acrossEthereum,
-    from: w2,
-    to: w2,
-    symbol: 'ETH',
-    token: 'native',
-    amount: eth(99.9),
-    decimals: 18,
-    counterparty: 'arbitrum',
-    ref: '1:4200002',
-  });
+  n.acrossDeposit(4 * HOUR, w2, w2, eth(99.9), 42161, 4_200_002);
   return [
     {
       name,

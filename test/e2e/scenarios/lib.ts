@@ -75,6 +75,9 @@ export const TOPIC0 = {
   addedBlackList: keccak256(toHex('AddedBlackList(address)')),
   removedBlackList: keccak256(toHex('RemovedBlackList(address)')),
   destroyedBlackFunds: keccak256(toHex('DestroyedBlackFunds(address,uint256)')),
+  acrossV3FundsDeposited: keccak256(
+    toHex('V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,address,address,address,bytes)'),
+  ),
 };
 
 /** Real addresses the scenarios use (registry and labels; sources there). */
@@ -92,6 +95,8 @@ export const ADDR = {
   acrossEthereum: '0x5c7bcd6e7de5423a257d81b442095a1a6ced35c5',
   acrossArbitrum: '0xe35e9842fceaca96570b734083f4a58e8f7c5f2a',
   usdtArbitrum: '0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9',
+  wethEthereum: '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2',
+  wethArbitrum: '0x82af49447d8a07e3bd95bd0d56f35241523fbab1',
   /** Harmony Horizon exploiters (FBI-attributed to Lazarus; labels/dprk_harmony_horizon_2022.csv). */
   harmony1: '0x0d043128146654c7683fbf30ac98d7b2285ded00',
   harmony2: '0x9e91ae672e7f7330fc6b9bab9c259bd94cd08715',
@@ -261,6 +266,51 @@ export class ScenarioBuilder {
     const log = { address: ADDR.usdtEthereum, topics: [topic], data };
     const flow = this.decoded('ethereum', at, log, { from: issuer, to: ADDR.usdtEthereum, value: '0' });
     return this.push(at, 'ethereum', flow, { ...log, from: issuer, value: '0' });
+  }
+
+  /**
+   * Across SpokePool `V3FundsDeposited` on Ethereum (a bridge departure; ref = origin chain id and
+   * depositId). Layout from the across-protocol/contracts ABI the registry cites.
+   */
+  acrossDeposit(at: number, depositor: string, recipient: string, amountWei: bigint, destinationChainId: number, depositId: number): Flow {
+    const data = encodeAbiParameters(
+      [
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'uint32' },
+        { type: 'uint32' },
+        { type: 'uint32' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'bytes' },
+      ],
+      [
+        ADDR.wethEthereum,
+        ADDR.wethArbitrum,
+        amountWei,
+        (amountWei * 999n) / 1000n,
+        this.start + at,
+        this.start + at + 3_600,
+        0,
+        recipient as `0x${string}`,
+        '0x0000000000000000000000000000000000000000',
+        '0x',
+      ],
+    );
+    const log = {
+      address: ADDR.acrossEthereum,
+      topics: [
+        TOPIC0.acrossV3FundsDeposited,
+        pad(toHex(destinationChainId), { size: 32 }),
+        pad(toHex(depositId), { size: 32 }),
+        pad(depositor as `0x${string}`, { size: 32 }),
+      ],
+      data,
+    };
+    const flow = this.decoded('ethereum', at, log, { from: depositor, to: ADDR.acrossEthereum, value: '0' });
+    return this.push(at, 'ethereum', flow, { ...log, from: depositor, value: '0' });
   }
 
   /**
