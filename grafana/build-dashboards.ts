@@ -18,7 +18,9 @@ import { CHAINS } from '@mixwatch/chain';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The ClickHouse datasource as provisioned (grafana/provisioning/datasources/mixwatch.yaml). */
 export const CH = { type: 'grafana-clickhouse-datasource', uid: 'mixwatch-clickhouse' } as const;
+/** The Prometheus datasource as provisioned. */
 export const PROM = { type: 'prometheus', uid: 'mixwatch-prometheus' } as const;
 
 type Json = Record<string, unknown>;
