@@ -46,6 +46,17 @@ const TRON_RE = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
  * TRON base58 unchanged. Returns undefined for anything else.
  */
 export function labelKey(address: string): string | undefined {
+  // Hot path (every flow, several times): an untrimmed 0x address checked without a regex.
+  if (address.length === 42 && address.charCodeAt(0) === 48 && address.charCodeAt(1) === 120) {
+    let lower = true;
+    for (let i = 2; i < 42; i++) {
+      const c = address.charCodeAt(i);
+      if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+      if (c >= 65 && c <= 70) lower = false;
+      else return undefined;
+    }
+    return lower ? address : address.toLowerCase();
+  }
   const a = address.trim();
   if (EVM_RE.test(a)) return a.toLowerCase();
   if (TRON_RE.test(a)) return a;

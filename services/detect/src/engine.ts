@@ -111,8 +111,8 @@ export class Detector {
   private readonly firstSeen = new Map<string, { time: number; funder: string; flow: string }>();
   private readonly lots = new Map<string, Lot[]>();
   private readonly burstAlerted = new Map<string, Set<string>>();
-  private readonly pendingOut = new Map<string, Flow>();
-  private readonly pendingIn = new Map<string, Flow>();
+  private readonly pendingOut = new LegIndex();
+  private readonly pendingIn = new LegIndex();
   private readonly peel = new Map<string, PeelLink>();
   private readonly peelAlerted = new Set<string>();
   private readonly balances = new Map<string, bigint>();
@@ -456,17 +456,22 @@ export class Detector {
     // The anonymity set is relative to this withdrawal's time, not to the newest flow seen:
     // backfills and slow chains deliver older flows after newer ones.
     const win = this.config.mixer.anonymityWindowSec;
-    const deposits = (this.pools.get(pool) ?? []).filter(
-      (d) => d.flow.block_time <= flow.block_time && flow.block_time - d.flow.block_time <= win,
-    );
     const minScore = this.config.taint.minScore;
-    const taintedDeposits = deposits.filter((d) => d.taint && d.taint.score >= minScore);
+    // One pass, no copies: the anonymity set size, its tainted members, the oldest unmatched.
+    const deposits: Deposit[] = [];
+    const taintedDeposits: Deposit[] = [];
+    let oldest: Deposit | undefined;
+    for (const d of this.pools.get(pool) ?? []) {
+      if (d.flow.block_time > flow.block_time || flow.block_time - d.flow.block_time > win) continue;
+      deposits.push(d);
+      if (d.taint && d.taint.score >= minScore) taintedDeposits.push(d);
+      if (!oldest && !d.matched) oldest = d;
+    }
     const heuristics: Heuristic[] = [];
     let best: Taint | undefined;
     let score = 0;
     let fifoDeposit: Deposit | undefined;
     // FIFO: every withdrawal consumes the oldest unmatched deposit of the pool.
-    const oldest = deposits.find((d) => !d.matched);
     if (oldest) {
       oldest.matched = true;
       if (oldest.taint && oldest.taint.score >= minScore && flow.block_time - oldest.flow.block_time <= this.config.mixer.fifoMaxDelaySec) {
@@ -548,7 +553,7 @@ export class Detector {
       this.pair(flow, match.flow, match.method, match.confidence, out);
       return;
     }
-    this.pendingOut.set(flow.flow_id, flow);
+    this.pendingOut.add(flow);
     const dest = flow.counterparty_chain;
     // Unpaired-at-departure: a known chain we do not ingest, or a foreign one (bitcoin, ronin…);
     // `service:id` counterparties the decoder could not map wait for their arrival instead.
@@ -583,7 +588,7 @@ export class Detector {
       this.pair(match.flow, flow, match.method, match.confidence, out);
       return;
     }
-    this.pendingIn.set(flow.flow_id, flow);
+    this.pendingIn.add(flow);
     this.afterArrival(flow, out);
   }
 
@@ -618,40 +623,44 @@ export class Detector {
 
   private findArrival(o: Flow): { flow: Flow; method: 'ref' | 'amount_time'; confidence: number } | undefined {
     if (o.bridge_ref) {
-      for (const i of this.pendingIn.values()) {
-        if (i.bridge_ref === o.bridge_ref && this.legsFit(o, i)) return { flow: i, method: 'ref', confidence: 1 };
+      for (const i of this.pendingIn.byRef(o)) {
+        if (this.legsFit(o, i)) return { flow: i, method: 'ref', confidence: 1 };
       }
       return undefined;
     }
-    const c = [...this.pendingIn.values()].filter(
-      (i) =>
-        !i.bridge_ref &&
-        this.legsFit(o, i) &&
-        i.token_symbol === o.token_symbol &&
-        this.amountFits(o.amount, i.amount) &&
-        i.block_time >= o.block_time &&
-        i.block_time - o.block_time <= this.config.bridge.pairWindowSec,
-    );
+    const c = this.pendingIn
+      .byToken(o)
+      .filter(
+        (i) =>
+          !i.bridge_ref &&
+          this.legsFit(o, i) &&
+          i.token_symbol === o.token_symbol &&
+          this.amountFits(o.amount, i.amount) &&
+          i.block_time >= o.block_time &&
+          i.block_time - o.block_time <= this.config.bridge.pairWindowSec,
+      );
     if (c.length === 0) return undefined;
     return { flow: c[0]!, method: 'amount_time', confidence: round(1 / c.length) };
   }
 
   private findDeparture(i: Flow): { flow: Flow; method: 'ref' | 'amount_time'; confidence: number } | undefined {
     if (i.bridge_ref) {
-      for (const o of this.pendingOut.values()) {
-        if (o.bridge_ref === i.bridge_ref && this.legsFit(o, i)) return { flow: o, method: 'ref', confidence: 1 };
+      for (const o of this.pendingOut.byRef(i)) {
+        if (this.legsFit(o, i)) return { flow: o, method: 'ref', confidence: 1 };
       }
       return undefined;
     }
-    const c = [...this.pendingOut.values()].filter(
-      (o) =>
-        !o.bridge_ref &&
-        this.legsFit(o, i) &&
-        i.token_symbol === o.token_symbol &&
-        this.amountFits(o.amount, i.amount) &&
-        i.block_time >= o.block_time &&
-        i.block_time - o.block_time <= this.config.bridge.pairWindowSec,
-    );
+    const c = this.pendingOut
+      .byToken(i)
+      .filter(
+        (o) =>
+          !o.bridge_ref &&
+          this.legsFit(o, i) &&
+          i.token_symbol === o.token_symbol &&
+          this.amountFits(o.amount, i.amount) &&
+          i.block_time >= o.block_time &&
+          i.block_time - o.block_time <= this.config.bridge.pairWindowSec,
+      );
     if (c.length === 0) return undefined;
     // Oldest departure first (bridges settle in order); confidence shares the ambiguity.
     return { flow: c[0]!, method: 'amount_time', confidence: round(1 / c.length) };
@@ -1126,8 +1135,9 @@ export class Detector {
     const t = this.latest;
     const anon = t - this.config.mixer.anonymityWindowSec;
     const short = t - Math.max(this.config.rules.mixerToBridge.windowSec, this.config.mixer.profileWindowSec * 2, 7 * DAY);
-    // Pruning every flow would be quadratic; do it once per simulated hour.
-    if (t - this.lastPrune < 3_600) return;
+    // Pruning walks every window: do it once per 6 h of block time (windows are filtered by time
+    // where they are read, so a late prune only costs memory).
+    if (t - this.lastPrune < 6 * 3_600) return;
     this.lastPrune = t;
     for (const [k, list] of this.pools) {
       const l = list.filter((d) => d.flow.block_time > anon);
@@ -1146,10 +1156,10 @@ export class Detector {
     }
     for (const [k, v] of this.firstSeen) if (v.time < short) this.firstSeen.delete(k);
     for (const [k, v] of this.peel) if (v.time < short) this.peel.delete(k);
-    for (const [k, f] of this.pendingOut)
-      if (f.block_time < (f.bridge_ref ? anon : t - this.config.bridge.pairWindowSec)) this.pendingOut.delete(k);
-    for (const [k, f] of this.pendingIn)
-      if (f.block_time < (f.bridge_ref ? anon : t - this.config.bridge.pairWindowSec)) this.pendingIn.delete(k);
+    for (const legs of [this.pendingOut, this.pendingIn])
+      for (const f of legs.values())
+        if (f.block_time < (f.bridge_ref ? anon : t - this.config.bridge.pairWindowSec)) legs.delete(f.flow_id);
+    // As long as the longest window: a flow redelivered while its window is open must not count twice.
     for (const [k, s] of this.seen) if (s.time < anon) this.seen.delete(k);
     const oldestDay = Math.floor(t / DAY) - 95;
     for (const days of this.serviceDays.values()) for (const d of days.keys()) if (d < oldestDay) days.delete(d);
@@ -1191,6 +1201,62 @@ export class Detector {
       details: { rule, ...body.details },
       created_at: this.now(),
     });
+  }
+}
+
+/**
+ * Pending bridge legs indexed by (service, bridge_ref) and by (service, token symbol), so pairing
+ * is a map lookup, not a scan of every pending leg of every bridge.
+ */
+class LegIndex {
+  private readonly byId = new Map<string, Flow>();
+  private readonly refs = new Map<string, Set<string>>();
+  private readonly tokens = new Map<string, Set<string>>();
+
+  private static refKey(f: Flow) {
+    return `${f.service}|${f.bridge_ref}`;
+  }
+  private static tokenKey(f: Flow) {
+    return `${f.service}|${f.token_symbol}`;
+  }
+  private static put(m: Map<string, Set<string>>, k: string, id: string) {
+    const s = m.get(k) ?? new Set<string>();
+    s.add(id);
+    m.set(k, s);
+  }
+  private static drop(m: Map<string, Set<string>>, k: string, id: string) {
+    const s = m.get(k);
+    if (!s) return;
+    s.delete(id);
+    if (s.size === 0) m.delete(k);
+  }
+
+  add(f: Flow): void {
+    this.byId.set(f.flow_id, f);
+    if (f.bridge_ref) LegIndex.put(this.refs, LegIndex.refKey(f), f.flow_id);
+    else LegIndex.put(this.tokens, LegIndex.tokenKey(f), f.flow_id);
+  }
+
+  delete(id: string): void {
+    const f = this.byId.get(id);
+    if (!f) return;
+    this.byId.delete(id);
+    if (f.bridge_ref) LegIndex.drop(this.refs, LegIndex.refKey(f), id);
+    else LegIndex.drop(this.tokens, LegIndex.tokenKey(f), id);
+  }
+
+  /** Pending legs with the same service and bridge_ref as `f`. */
+  byRef(f: Flow): Flow[] {
+    return [...(this.refs.get(LegIndex.refKey(f)) ?? [])].map((id) => this.byId.get(id)!);
+  }
+
+  /** Pending ref-less legs with the same service and token symbol as `f`, oldest first. */
+  byToken(f: Flow): Flow[] {
+    return [...(this.tokens.get(LegIndex.tokenKey(f)) ?? [])].map((id) => this.byId.get(id)!);
+  }
+
+  values(): Flow[] {
+    return [...this.byId.values()];
   }
 }
 
