@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Daemon, runDaemon } from '@mixwatch/cli';
 import { type Config, parseConfig } from '@mixwatch/config';
-import { createTestCommon } from '@mixwatch/core';
+import { createLogger, createTestCommon } from '@mixwatch/core';
 import type { RoleName } from '@mixwatch/runtime';
 import { stringify } from 'yaml';
 
@@ -63,7 +63,11 @@ export async function startInProcess(
   roles?: RoleName[],
 ): Promise<{ daemon: Daemon; config: Config; query: <T = any>(sql: string, params?: Record<string, unknown>) => Promise<T[]> }> {
   const config = parseConfig(raw);
-  const common = createTestCommon();
+  // MIXWATCH_TEST_LOG=debug shows the daemon's log while a test runs.
+  const common = {
+    ...createTestCommon(),
+    ...(process.env.MIXWATCH_TEST_LOG ? { logger: createLogger({ level: process.env.MIXWATCH_TEST_LOG }) } : {}),
+  };
   const daemon = await runDaemon({ config, common, ...(roles ? { roles, partial: true } : {}) });
   return { daemon, config, query: (sql, params) => daemon.ctx.store.query(sql, params) };
 }

@@ -1,6 +1,7 @@
-import { type Common, describeError, FatalError, RetryableError, redactUrl } from '@mixwatch/core';
+import { type Common, FatalError, parseRetryAfter, RetryableError, redactSecrets, redactUrl, withRetry } from '@mixwatch/core';
 import PQueue from 'p-queue';
 import { fallback, http, type Transport } from 'viem';
+import { isRangeTooLarge } from './getLogs.ts';
 
 /** Options of {@link createRpc}. */
 export interface CreateRpcParameters {
@@ -14,6 +15,25 @@ export interface CreateRpcParameters {
   requestsPerSecond?: number;
   /** Per-request timeout, ms. Default 20_000. */
   timeoutMs?: number;
+  /** Attempts per request for retryable failures (429, 5xx, timeouts, garbage), with jittered backoff. Default 4. */
+  attempts?: number;
+}
+
+/** A short, secret-free description of an RPC failure (viem errors carry the whole request body). */
+export function summarizeRpcError(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string; status?: number; details?: string; code?: number };
+  const parts = [e?.shortMessage ?? String(e?.message ?? error).split('\n')[0]];
+  if (e?.status) parts.push(`HTTP ${e.status}`);
+  if (e?.code !== undefined && typeof e.code === 'number') parts.push(`code ${e.code}`);
+  if (e?.details) parts.push(String(e.details).slice(0, 120));
+  return redactSecrets(parts.join(', '));
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const headers =
+    (error as { headers?: Headers; cause?: { headers?: Headers } })?.headers ??
+    (error as { cause?: { headers?: Headers } })?.cause?.headers;
+  return parseRetryAfter(headers?.get?.('retry-after'));
 }
 
 /** A JSON-RPC client for one chain: rate limited per URL, failing over across URLs, instrumented. */
@@ -84,21 +104,31 @@ export function createRpc(parameters: CreateRpcParameters): Rpc {
     where,
     async request<T>(method: string, params: unknown[]) {
       const labels = { chain, method };
-      common.metrics.rpcRequests.inc(labels);
-      const end = common.metrics.rpcDuration.startTimer(labels);
-      try {
-        const result = (await transport.request({ method, params } as never)) as T;
-        if (result === undefined) throw new RetryableError(`${method}: empty result from ${where}`);
-        return result;
-      } catch (error) {
-        const retryable = error instanceof RetryableError || shouldRetryRpc(error);
-        common.metrics.rpcErrors.inc({ ...labels, kind: retryable ? 'retryable' : 'fatal' });
-        const msg = `${method} failed at ${where}: ${describeError(error).slice(0, 300)}`;
-        if (retryable) throw new RetryableError(msg, { cause: error, context: { chain } });
-        throw new FatalError(msg, { cause: error, context: { chain } });
-      } finally {
-        end();
-      }
+      const once = async () => {
+        common.metrics.rpcRequests.inc(labels);
+        const end = common.metrics.rpcDuration.startTimer(labels);
+        try {
+          const result = (await transport.request({ method, params } as never)) as T;
+          if (result === undefined) throw new RetryableError(`${method}: empty result from ${where}`);
+          return result;
+        } catch (error) {
+          const retryable = error instanceof RetryableError || shouldRetryRpc(error);
+          common.metrics.rpcErrors.inc({ ...labels, kind: retryable ? 'retryable' : 'fatal' });
+          const msg = `${method} failed at ${where}: ${summarizeRpcError(error)}`;
+          if (retryable) throw new RetryableError(msg, { cause: error, context: { chain }, retryAfterMs: retryAfterOf(error) });
+          throw new FatalError(msg, { cause: error, context: { chain } });
+        } finally {
+          end();
+        }
+      };
+      // Range refusals are not retried here: getLogsAdaptive splits the range instead.
+      return withRetry(once, {
+        attempts: parameters.attempts ?? 4,
+        baseDelayMs: 100,
+        maxDelayMs: 5_000,
+        signal: common.signal,
+        shouldRetry: (e) => e instanceof RetryableError && !isRangeTooLarge(e),
+      });
     },
   };
 }

@@ -60,11 +60,12 @@ export function isRetryable(error: unknown): boolean {
 export function describeError(error: unknown): string {
   const parts: string[] = [];
   let e: unknown = error;
-  for (let depth = 0; e && depth < 6; depth++) {
-    parts.push(e instanceof Error ? e.message : String(e));
+  for (let depth = 0; e && depth < 4; depth++) {
+    const line = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+    if (line && !parts.some((p) => p.includes(line))) parts.push(line);
     e = (e as { cause?: unknown }).cause;
   }
-  return redactSecrets(parts.join(' <- '));
+  return redactSecrets(parts.join(' <- ')).slice(0, 600);
 }
 
 const URL_RE = /\b(https?|wss?):\/\/[^\s"'<>]+/gi;
@@ -87,5 +88,8 @@ export function redactUrl(url: string): string {
 
 /** Redacts every URL found in free text (see {@link redactUrl}). */
 export function redactSecrets(text: string): string {
-  return text.replace(URL_RE, (m) => redactUrl(m));
+  return text.replace(URL_RE, (m) => {
+    const trail = /[.,:;)\]}]+$/.exec(m)?.[0] ?? '';
+    return redactUrl(m.slice(0, m.length - trail.length)) + trail;
+  });
 }

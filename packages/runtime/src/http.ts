@@ -102,7 +102,7 @@ export async function startHttpServer(parameters: HttpServerParameters): Promise
           return;
         }
         try {
-          const text = await parameters.store.queryText(body.query, format, undefined, { readonly: '1', final: 1 } as never);
+          const text = await parameters.store.analystQuery(body.query, format);
           send(res, 200, text);
         } catch (error) {
           send(res, 400, `${error instanceof Error ? error.message : String(error)}\n`);

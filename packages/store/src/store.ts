@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { BlockRef, Common } from '@mixwatch/core';
 import { FatalError, RetryableError, redactUrl, withRetry } from '@mixwatch/core';
 import { clickhouseMigrations } from '@mixwatch/schemas';
@@ -42,10 +42,20 @@ export interface Store {
   migrate(): Promise<number>;
   /** Inserts rows (JSONEachRow), retrying retryable failures; `dedupToken` makes a retried insert a no-op. */
   insert(table: string, rows: Record<string, unknown>[], options?: { dedupToken?: string }): Promise<void>;
-  /** Runs a SELECT with query parameters and returns the rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<T[]>;
+  /**
+   * Runs a SELECT with query parameters and returns the rows. No per-query settings: over
+   * `chdb/connection` they persist in the session (a quirk seen with chdb 3.4) — put them in a
+   * `SETTINGS` clause of the SQL, which is scoped to the query on both back ends.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   /** Runs a query and returns the server's text in `format`. */
-  queryText(sql: string, format: TextFormat, params?: Record<string, unknown>, settings?: ClickHouseSettings): Promise<string>;
+  queryText(sql: string, format: TextFormat, params?: Record<string, unknown>): Promise<string>;
+  /**
+   * Analysts' SQL (`mixwatch sql`, the query route): one SELECT/WITH/SHOW/DESCRIBE/EXPLAIN/EXISTS
+   * statement, run read-only (`readonly=1`) with `final=1` so every flow and alert appears once.
+   * Throws FatalError for anything else.
+   */
+  analystQuery(sql: string, format: TextFormat): Promise<string>;
   /** Runs a statement with no result set. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
   getCursor(cursorKey: string): Promise<Cursor | undefined>;
@@ -56,6 +66,26 @@ export interface Store {
   /** Removes flows and known blocks of a chain above `afterBlock` (reorg retraction). */
   retractAfter(chainId: number, afterBlock: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Wraps analysts' SQL so that it runs read-only with FINAL, scoped to this query:
+ * `SELECT * FROM (<sql>) SETTINGS final=1, readonly=1` for SELECT/WITH; SHOW, DESCRIBE, EXPLAIN
+ * and EXISTS are read-only by grammar. One statement only (a trailing `;` is dropped).
+ */
+export function readOnlySql(sql: string): string {
+  const text = sql.trim().replace(/;\s*$/, '');
+  const stripped = text
+    .replace(/'(?:[^'\\]|\\.)*'/g, "''")
+    .replace(/--[^\n]*/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '');
+  if (stripped.includes(';')) throw new FatalError('one statement at a time, please (found `;` inside the query)');
+  const first = /^\s*(\w+)/.exec(stripped)?.[1]?.toUpperCase();
+  if (first === 'SELECT' || first === 'WITH' || first === '(') return `SELECT * FROM (${text}\n) SETTINGS final = 1, readonly = 1`;
+  if (first && ['SHOW', 'DESCRIBE', 'DESC', 'EXPLAIN', 'EXISTS'].includes(first)) return text;
+  throw new FatalError(
+    `only read queries are allowed here (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, EXISTS), not ${first ?? 'an empty query'}; use --format instead of a FORMAT clause`,
+  );
 }
 
 /** Which store errors are worth retrying: network trouble and server overload, not SQL errors. */
@@ -155,31 +185,26 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
           table: table.includes('.') ? table : `mixwatch.${table}`,
           values: rows,
           format: 'JSONEachRow',
-          ...(options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
+          // chDB keeps per-query settings in its session: a token would stick to later inserts and
+          // silently drop them. There ReplacingMergeTree alone makes a replayed insert harmless.
+          ...(options.dedupToken && kind === 'http' ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
         }),
       );
       common.metrics.storeInsertRows.inc({ table }, rows.length);
       common.metrics.storeInsertDuration.observe({ table }, (performance.now() - started) / 1000);
     },
-    async query<T>(sql: string, params?: Record<string, unknown>, settings?: ClickHouseSettings) {
+    async query<T>(sql: string, params?: Record<string, unknown>) {
       return retry('query', async () => {
-        const rs = await client.query({
-          query: sql,
-          format: 'JSONEachRow',
-          ...(params ? { query_params: params } : {}),
-          ...(settings ? { clickhouse_settings: settings } : {}),
-        });
+        const rs = await client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
         return (await rs.json()) as T[];
       });
     },
-    async queryText(sql, format, params, settings) {
-      const rs = await client.query({
-        query: sql,
-        format: format as 'JSONEachRow',
-        ...(params ? { query_params: params } : {}),
-        ...(settings ? { clickhouse_settings: settings } : {}),
-      });
+    async queryText(sql, format, params) {
+      const rs = await client.query({ query: sql, format: format as 'JSONEachRow', ...(params ? { query_params: params } : {}) });
       return await rs.text();
+    },
+    async analystQuery(sql, format) {
+      return store.queryText(readOnlySql(sql), format);
     },
     async command(sql, params) {
       await retry('command', () => client.command({ query: sql, ...(params ? { query_params: params } : {}) }));

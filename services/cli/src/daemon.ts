@@ -91,9 +91,14 @@ export function parseRoles(value: string | undefined): RoleName[] {
 export async function runDaemon(parameters: RunDaemonParameters): Promise<Daemon> {
   const { config, common } = parameters;
   const wanted = parameters.roles ?? [...ROLES];
-  if (config.bus.kafka === undefined && wanted.length < ROLES.length && !parameters.partial) {
+  if (
+    config.bus.kafka === undefined &&
+    !parameters.partial &&
+    !wanted.includes('sink') &&
+    (wanted.includes('ingest') || wanted.includes('detect'))
+  ) {
     throw new FatalError(
-      `--roles ${wanted.join(',')}: the embedded bus lives inside one process, so it needs all roles; set MIXWATCH_KAFKA_BROKERS to split roles across processes`,
+      `--roles ${wanted.join(',')}: with the embedded bus every role runs in this process, so what ingest or detect publish needs the sink here too; add sink, or set MIXWATCH_KAFKA_BROKERS to split roles across processes`,
     );
   }
   mkdirSync(resolve(config.dataDir), { recursive: true });

@@ -1,4 +1,4 @@
-import * as chainPkg from '@mixwatch/chain';
+import { formatAddress } from '@mixwatch/chain';
 
 /**
  * Address presentation per chain: identity for EVM chains; base58 `T…` for TRON (decoders keep
@@ -6,7 +6,5 @@ import * as chainPkg from '@mixwatch/chain';
  */
 export function addressFormatter(format: 'evm' | 'tron'): (hex: string) => string {
   if (format === 'evm') return (a) => a;
-  const fmt = (chainPkg as { formatAddress?: (f: 'evm' | 'tron', hex: string) => string }).formatAddress;
-  if (!fmt) throw new Error('TRON address formatting is not available (packages/chain/src/tron.ts)');
-  return (a) => (a.startsWith('0x') && a.length === 42 ? fmt('tron', a) : a);
+  return (a) => (a.startsWith('0x') && a.length === 42 ? formatAddress('tron', a) : a);
 }

@@ -210,8 +210,8 @@ export function createFollower(parameters: FollowerParameters) {
   const liveKey = `live:${chain.chainId}`;
 
   /** Walks back from the cursor to the newest block whose hash the node still agrees with. */
-  async function findAncestor(): Promise<number> {
-    const known = [...window.keys()].filter((n) => n <= status.cursor).sort((a, b) => b - a);
+  async function findAncestor(head: number): Promise<number> {
+    const known = [...window.keys()].filter((n) => n <= Math.min(status.cursor, head)).sort((a, b) => b - a);
     for (const n of known) {
       const h = await getBlockHeader(rpc, n);
       if (h.hash === window.get(n)) return n;
@@ -297,11 +297,31 @@ export function createFollower(parameters: FollowerParameters) {
     return true;
   }
 
-  /** One poll: catch up to head − confirmations, range by range, checking parent hashes. */
+  /** Handles a detected fork: walks back to the common ancestor and publishes a retraction. */
+  async function rollBack(why: string) {
+    const old = status.cursor;
+    const ancestor = await findAncestor(status.head);
+    for (const n of [...window.keys()]) if (n > ancestor) window.delete(n);
+    await bus.publish(TOPICS.flows, [
+      { key, value: { type: 'retract', chain: chain.name, chain_id: chain.chainId, after_block: ancestor, reason: `reorg: ${why}` } },
+    ]);
+    common.metrics.reorgs.inc({ chain: chain.name });
+    common.metrics.reorgDepth.set({ chain: chain.name }, old - ancestor);
+    log.warn({ block_number: ancestor, depth: old - ancestor }, 'reorg detected: retracted flows above the common ancestor');
+    setCursor(ancestor, 0);
+  }
+
+  /** One poll: check the cursor block is still canonical, then catch up to head − confirmations range by range. */
   async function poll(signal: AbortSignal) {
     const head = await getHeadNumber(rpc);
     status.head = head;
     common.metrics.chainHead.set({ chain: chain.name }, head);
+    const probe = Math.min(status.cursor, head);
+    const probeHash = window.get(probe);
+    if (probe >= 0 && probeHash !== undefined) {
+      const h = await getBlockHeader(rpc, probe);
+      if (h.hash !== probeHash) await rollBack(`block ${probe} was replaced`);
+    }
     const target = head - chain.confirmations;
     while (status.cursor < target && !signal.aborted) {
       const from = status.cursor + 1;
@@ -309,25 +329,7 @@ export function createFollower(parameters: FollowerParameters) {
       if (known !== undefined) {
         const first = await getBlockHeader(rpc, from);
         if (first.parentHash !== known) {
-          const old = status.cursor;
-          const ancestor = await findAncestor();
-          for (const n of [...window.keys()]) if (n > ancestor) window.delete(n);
-          await bus.publish(TOPICS.flows, [
-            {
-              key,
-              value: {
-                type: 'retract',
-                chain: chain.name,
-                chain_id: chain.chainId,
-                after_block: ancestor,
-                reason: `reorg: block ${from} no longer builds on ${old}`,
-              },
-            },
-          ]);
-          common.metrics.reorgs.inc({ chain: chain.name });
-          common.metrics.reorgDepth.set({ chain: chain.name }, old - ancestor);
-          log.warn({ block_number: ancestor, depth: old - ancestor }, 'reorg detected: retracted flows above the common ancestor');
-          setCursor(ancestor, 0);
+          await rollBack(`block ${from} no longer builds on ${status.cursor}`);
           continue;
         }
       }

@@ -40,7 +40,7 @@ export function register(program: Command): void {
         const store = await createStoreFromConfig(config, common);
         try {
           await store.migrate();
-          process.stdout.write(await store.queryText(query, format, undefined, { readonly: '2', final: 1 } as never));
+          process.stdout.write(await store.analystQuery(query, format));
         } finally {
           await store.close();
         }
