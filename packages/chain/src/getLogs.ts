@@ -42,7 +42,7 @@ export function isRangeTooLarge(error: unknown): boolean {
     if (x.code === -32005) return true;
     if (x.status === 413) return true;
     if (
-      /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs)|query returned more than|exceed(s|ed)? (the )?(max|maximum|limit)|response size|log response|limit exceeded|max(imum)? (block )?range|range limit|query timeout|10000 results|try with this block range/i.test(
+      /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs)|query returned more than|exceed(s|ed)? (the )?(max|maximum|limit)|response size|log response|limit exceeded|max(imum)? (block )?range|range limit|limited to (a )?[0-9,]+ (block )?range|query timeout|10000 results|try with this block range/i.test(
         text,
       )
     )

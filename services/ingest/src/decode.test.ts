@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildChainIndex } from '@mixwatch/registry';
+import { decodeLogs, normalizeLog } from './decode.ts';
+
+const POOL = '0xa160cdab225685da1d56aa342ad8841c3b53f291';
+const DEPOSIT = '0xa945e51eec50ab98c161376f0db4cf2aeba3ec92755fe2fcd388bdbbb80ff196';
+const WITHDRAWAL = '0xe9e508bad6d4c3227e881ca19068f099da81b5164dd6d62b2eaf1e8bc6c34931';
+const TRANSFER = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
+const chain = { name: 'ethereum', chainId: 1, nativeSymbol: 'ETH', addressFormat: 'evm' as const };
+const index = buildChainIndex({ chain: 'ethereum' });
+const base = { blockNumber: '0x10', blockHash: `0x${'ab'.repeat(32)}`, transactionHash: `0x${'cd'.repeat(32)}`, logIndex: '0x3' };
+const word = (hex: string) => hex.replace(/^0x/, '').padStart(64, '0');
+
+function decode(raw: Record<string, unknown>, tx?: { from: string; to: string; value: string }) {
+  const n = normalizeLog(raw as never);
+  if (typeof n === 'string') return { malformed: n };
+  return decodeLogs({
+    index,
+    chain,
+    logs: [n],
+    txs: new Map(tx ? [[n.transactionHash, tx]] : []),
+    blockTimes: new Map([[16, 1_600_000_000]]),
+    formatAddress: (a) => a,
+  });
+}
+
+describe('decode dispatch', () => {
+  it('decodes a Tornado deposit with the depositor from the transaction', () => {
+    const r = decode(
+      {
+        ...base,
+        address: POOL.toUpperCase().replace('0X', '0x'),
+        topics: [DEPOSIT, `0x${'11'.repeat(32)}`],
+        data: `0x${word('5')}${word('5f5e1000')}`,
+      },
+      { from: '0x0d043128146654c7683fbf30ac98d7b2285ded00', to: POOL, value: '100000000000000000000' },
+    );
+    assert.ok('flows' in r);
+    assert.equal(r.deadLetters.length, 0);
+    const [f] = r.flows;
+    assert.equal(f!.flow_id, `1:${base.transactionHash}:3:0`);
+    assert.equal(f!.from_address, '0x0d043128146654c7683fbf30ac98d7b2285ded00');
+    assert.equal(f!.tx_from, '0x0d043128146654c7683fbf30ac98d7b2285ded00');
+    assert.equal(f!.amount, '100000000000000000000');
+    assert.equal(f!.block_time, 1_600_000_000);
+    assert.equal(f!.contract, POOL);
+  });
+
+  it('rejects malformed logs with a reason', () => {
+    assert.deepEqual(decode({ ...base, address: 'nope', topics: [DEPOSIT], data: '0x' }), { malformed: 'bad address "nope"' });
+    assert.deepEqual(decode({ ...base, address: POOL, topics: [], data: '0x' }), { malformed: 'bad topics (0)' });
+    assert.deepEqual(decode({ ...base, address: POOL, topics: ['0x12'], data: '0x' }), { malformed: 'a topic is not 32 bytes of hex' });
+    assert.deepEqual(decode({ ...base, address: POOL, topics: [DEPOSIT], data: '0xzz' }), { malformed: 'data is not hex' });
+  });
+
+  it('sends decoder failures, unknown events and unwatched addresses to dead letters, keeping the log', () => {
+    const short = decode({ ...base, address: POOL, topics: [WITHDRAWAL, `0x${word('0')}`], data: `0x${word('1')}` });
+    assert.ok('flows' in short);
+    assert.equal(short.flows.length, 0);
+    assert.match(short.deadLetters[0]!.reason, /Withdrawal at Tornado Cash 100 ETH pool: Withdrawal: expected at least 3 data words/);
+    assert.equal(short.deadLetters[0]!.dlq_id, `1:${base.transactionHash}:3`);
+    assert.equal(JSON.parse(short.deadLetters[0]!.payload).address, POOL);
+
+    const unknown = decode({ ...base, address: POOL, topics: [TRANSFER, `0x${word('1')}`, `0x${word('2')}`], data: `0x${word('3')}` });
+    assert.ok('flows' in unknown);
+    assert.match(unknown.deadLetters[0]!.reason, /unknown event 0xddf252ad.* at watched contract Tornado Cash 100 ETH pool/);
+
+    const stranger = decode({
+      ...base,
+      address: `0x${'99'.repeat(20)}`,
+      topics: [DEPOSIT, `0x${word('1')}`],
+      data: `0x${word('1')}${word('2')}`,
+    });
+    assert.ok('flows' in stranger);
+    assert.match(stranger.deadLetters[0]!.reason, /unwatched address/);
+  });
+});
