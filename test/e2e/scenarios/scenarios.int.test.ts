@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '@mixwatch/test/helpers';
-import { checkScenario } from './scenarios/evaluate.ts';
-import { allScenarios } from './scenarios/index.ts';
-import { chainReplayable, type PipelineResult, runScenariosInPipeline } from './scenarios/pipeline.ts';
+import { checkScenario } from './evaluate.ts';
+import { allScenarios } from './index.ts';
+import { chainReplayable, type PipelineResult, runScenariosInPipeline } from './pipeline.ts';
 
 // Every detection scenario through the real embedded pipeline: the ones made only of logs are
 // replayed on anvil at the real contract addresses with the real senders (ingest → bus → sink +
