@@ -68,7 +68,22 @@ function denominationBurst(): Scenario[] {
     u += (i === 0 ? DAY : g * MIN) as number;
     n.tornadoDeposit(u, fresh('denomination_burst-', `late${i}`));
   });
+  const e = new ScenarioBuilder('denomination_burst+exploiters', START);
+  let v = 0;
+  [0, 6, 7, 8, 6, 7, 7, 8].forEach((g, i) => {
+    v += g * MIN;
+    e.tornadoDeposit(v, [ADDR.harmony1, ADDR.harmony2, ADDR.harmony3, ADDR.harmony4][i % 4]!);
+  });
   return [
+    {
+      name: 'denomination_burst+exploiters',
+      rule: 'denomination_burst',
+      kind: 'positive',
+      summary: 'eight 100 ETH lots every 6–8 min straight from four Harmony exploiter addresses',
+      start: START,
+      steps: e.steps,
+      expect: [{ rule: 'denomination_burst', evidence: { pool: ADDR.tornado100Eth, lots: 6 } }],
+    },
     {
       name: 'denomination_burst+',
       rule: 'denomination_burst',
@@ -131,10 +146,20 @@ function mixerToBridge(): Scenario[] {
 function taintedBridgeHop(): Scenario[] {
   const name = 'tainted_bridge_hop+';
   const p = new ScenarioBuilder(name, START);
-  const r1 = fresh(name, 'arb-recipient');
-  const r2 = freshTron(name, 'tron-recipient');
+  const r0 = fresh(name, 'arb-recipient-across');
+  p.acrossDeposit(0, ADDR.ronin, r0, eth(500), 42_161, 5_100_001);
+  p.acrossFill(6 * MIN, r0, ADDR.ronin, eth(499.4), 1, 5_100_001);
+  const n = new ScenarioBuilder('tainted_bridge_hop-', START);
+  const u0 = fresh('tainted_bridge_hop-', 'user0');
+  n.acrossDeposit(0, u0, u0, eth(500), 42_161, 5_100_002);
+  n.acrossFill(6 * MIN, u0, u0, eth(499.4), 1, 5_100_002);
+
+  const tname = 'tainted_bridge_hop+tron';
+  const t = new ScenarioBuilder(tname, START);
+  const r1 = fresh(tname, 'arb-recipient');
+  const r2 = freshTron(tname, 'tron-recipient');
   const leg = { service: 'stargate', symbol: 'USDT', decimals: 6, amount: usdt(500_000) };
-  p.bridge(0, {
+  t.bridge(0, {
     ...leg,
     action: 'bridge_out',
     chain: 'ethereum',
@@ -145,7 +170,7 @@ function taintedBridgeHop(): Scenario[] {
     counterparty: 'arbitrum',
     ref: '30101:30110:88001',
   });
-  p.bridge(4 * MIN, {
+  t.bridge(4 * MIN, {
     ...leg,
     action: 'bridge_in',
     chain: 'arbitrum',
@@ -158,7 +183,7 @@ function taintedBridgeHop(): Scenario[] {
     ref: '30101:30110:88001',
   });
   const ab = { service: 'allbridge', symbol: 'USDT', decimals: 6 };
-  p.bridge(1 * HOUR, {
+  t.bridge(1 * HOUR, {
     ...ab,
     action: 'bridge_out',
     chain: 'ethereum',
@@ -169,7 +194,7 @@ function taintedBridgeHop(): Scenario[] {
     amount: usdt(200_000),
     counterparty: 'tron',
   });
-  p.bridge(1 * HOUR + 9 * MIN, {
+  t.bridge(1 * HOUR + 9 * MIN, {
     ...ab,
     action: 'bridge_in',
     chain: 'tron',
@@ -180,10 +205,10 @@ function taintedBridgeHop(): Scenario[] {
     amount: usdt(199_640),
     counterparty: 'ethereum',
   });
-  const n = new ScenarioBuilder('tainted_bridge_hop-', START);
-  const u1 = fresh('tainted_bridge_hop-', 'user1');
-  const u2 = fresh('tainted_bridge_hop-', 'user2');
-  n.bridge(0, {
+  const tn = new ScenarioBuilder('tainted_bridge_hop-tron', START);
+  const u1 = fresh('tainted_bridge_hop-tron', 'user1');
+  const u2 = fresh('tainted_bridge_hop-tron', 'user2');
+  tn.bridge(0, {
     ...leg,
     action: 'bridge_out',
     chain: 'ethereum',
@@ -194,7 +219,7 @@ function taintedBridgeHop(): Scenario[] {
     counterparty: 'arbitrum',
     ref: '30101:30110:88002',
   });
-  n.bridge(5 * MIN, {
+  tn.bridge(5 * MIN, {
     ...leg,
     action: 'bridge_in',
     chain: 'arbitrum',
@@ -206,24 +231,24 @@ function taintedBridgeHop(): Scenario[] {
     counterparty: 'ethereum',
     ref: '30101:30110:88002',
   });
-  n.bridge(HOUR, {
+  tn.bridge(HOUR, {
     ...ab,
     action: 'bridge_out',
     chain: 'ethereum',
     contract: ADDR.allbridgeEthereum,
     from: u2,
-    to: freshTron('tainted_bridge_hop-', 'user2'),
+    to: freshTron('tainted_bridge_hop-tron', 'user2'),
     token: ADDR.usdtEthereum,
     amount: usdt(200_000),
     counterparty: 'tron',
   });
-  n.bridge(HOUR + 8 * MIN, {
+  tn.bridge(HOUR + 8 * MIN, {
     ...ab,
     action: 'bridge_in',
     chain: 'tron',
     contract: ADDR.allbridgeTronPool,
     from: ADDR.allbridgeTronPool,
-    to: freshTron('tainted_bridge_hop-', 'user2'),
+    to: freshTron('tainted_bridge_hop-tron', 'user2'),
     token: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
     amount: usdt(199_700),
     counterparty: 'ethereum',
@@ -233,22 +258,40 @@ function taintedBridgeHop(): Scenario[] {
       name,
       rule: 'tainted_bridge_hop',
       kind: 'positive',
-      summary:
-        'the Ronin exploiter (OFAC: Lazarus) bridges USDT to Arbitrum via Stargate (paired by LayerZero nonce); a Harmony exploiter bridges USDT to TRON via Allbridge (paired by amount and time)',
+      summary: 'the Ronin exploiter (OFAC: Lazarus) bridges 500 WETH to Arbitrum through Across (paired by origin chain + depositId)',
       start: START,
       steps: p.steps,
+      expect: [{ rule: 'tainted_bridge_hop', addresses: [r0], evidence: { paired: true, heuristic: "bridge's own message id" } }],
+    },
+    {
+      name: 'tainted_bridge_hop-',
+      rule: 'tainted_bridge_hop',
+      kind: 'negative',
+      summary: 'an ordinary user makes the same Across transfer',
+      start: START,
+      steps: n.steps,
+      expect: ALL_ZERO,
+    },
+    {
+      name: tname,
+      rule: 'tainted_bridge_hop',
+      kind: 'positive',
+      summary:
+        'the Ronin exploiter bridges USDT to Arbitrum via Stargate (LayerZero nonce); a Harmony exploiter bridges USDT to TRON via Allbridge (paired by amount and time)',
+      start: START,
+      steps: t.steps,
       expect: [
         { rule: 'tainted_bridge_hop', min: 2, evidence: { paired: true } },
         { rule: 'tainted_bridge_hop', addresses: [r2], evidence: { paired: true, heuristic: 'amount, token and time window' } },
       ],
     },
     {
-      name: 'tainted_bridge_hop-',
+      name: 'tainted_bridge_hop-tron',
       rule: 'tainted_bridge_hop',
       kind: 'negative',
-      summary: 'ordinary users make the same two bridge transfers',
+      summary: 'ordinary users make the same Stargate and Allbridge transfers',
       start: START,
-      steps: n.steps,
+      steps: tn.steps,
       expect: ALL_ZERO,
     },
   ];

@@ -75,6 +75,11 @@ export const TOPIC0 = {
   addedBlackList: keccak256(toHex('AddedBlackList(address)')),
   removedBlackList: keccak256(toHex('RemovedBlackList(address)')),
   destroyedBlackFunds: keccak256(toHex('DestroyedBlackFunds(address,uint256)')),
+  acrossFilledV3Relay: keccak256(
+    toHex(
+      'FilledV3Relay(address,address,uint256,uint256,uint256,uint256,uint32,uint32,uint32,address,address,address,address,bytes,(address,bytes,uint256,uint8))',
+    ),
+  ),
   acrossV3FundsDeposited: keccak256(
     toHex('V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,address,address,address,bytes)'),
   ),
@@ -311,6 +316,66 @@ export class ScenarioBuilder {
     };
     const flow = this.decoded('ethereum', at, log, { from: depositor, to: ADDR.acrossEthereum, value: '0' });
     return this.push(at, 'ethereum', flow, { ...log, from: depositor, value: '0' });
+  }
+
+  /**
+   * Across SpokePool `FilledV3Relay` on Arbitrum: the arrival of deposit (`originChainId`,
+   * `depositId`), paid by `relayer` to `recipient` (`amountWei` after the relayer's fee).
+   */
+  acrossFill(
+    at: number,
+    recipient: string,
+    depositor: string,
+    amountWei: bigint,
+    originChainId: number,
+    depositId: number,
+    relayer = fresh('relayers', 'across'),
+  ): Flow {
+    const data = encodeAbiParameters(
+      [
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'uint256' },
+        { type: 'uint32' },
+        { type: 'uint32' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'bytes' },
+        {
+          type: 'tuple',
+          components: [{ type: 'address' }, { type: 'bytes' }, { type: 'uint256' }, { type: 'uint8' }],
+        },
+      ],
+      [
+        ADDR.wethEthereum,
+        ADDR.wethArbitrum,
+        amountWei,
+        amountWei,
+        42_161n,
+        this.start + at + 3_600,
+        0,
+        '0x0000000000000000000000000000000000000000',
+        depositor as `0x${string}`,
+        recipient as `0x${string}`,
+        '0x',
+        [recipient as `0x${string}`, '0x', amountWei, 0],
+      ],
+    );
+    const log = {
+      address: ADDR.acrossArbitrum,
+      topics: [
+        TOPIC0.acrossFilledV3Relay,
+        pad(toHex(originChainId), { size: 32 }),
+        pad(toHex(depositId), { size: 32 }),
+        pad(relayer as `0x${string}`, { size: 32 }),
+      ],
+      data,
+    };
+    const flow = this.decoded('arbitrum', at, log, { from: relayer, to: ADDR.acrossArbitrum, value: '0' });
+    return this.push(at, 'arbitrum', flow, { ...log, from: relayer, value: '0' });
   }
 
   /**

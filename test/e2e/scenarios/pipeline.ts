@@ -1,7 +1,7 @@
 /**
  * Replays scenarios through the real embedded pipeline (used by test/e2e/scenarios.int.test.ts
  * and scripts/eval.ts):
- * - chain mode: scenarios whose every step is a log are replayed on anvil (chain id 1) at the
+ * - chain mode: scenarios whose every step is a log are replayed on anvil (chain ids 1 and 42161) at the
  *   real contract addresses with the real senders (emitLog), and the daemon's ingest → bus →
  *   sink + detect handles them, exactly as in production;
  * - bus mode: scenarios with steps no ingest produces yet (bridge legs whose decoders cannot be
@@ -27,9 +27,15 @@ export interface PipelineResult {
   latencyMs: Map<string, number>;
 }
 
-/** Can the scenario be replayed on a chain (every step a log the registry decodes)? */
+/** Chains the chain mode runs an anvil node for. */
+const CHAIN_IDS = new Map([
+  ['ethereum', 1],
+  ['arbitrum', 42_161],
+]);
+
+/** Can the scenario be replayed on a chain (every step a log the registry decodes, on a chain we run)? */
 export function chainReplayable(s: Scenario): boolean {
-  return s.steps.every((st) => st.log && st.chain === 'ethereum');
+  return s.steps.every((st) => st.log && CHAIN_IDS.has(st.chain));
 }
 
 function shiftMessage(m: FlowMessage, by: number, blocks: number, wallNow: number): FlowMessage {
@@ -99,11 +105,16 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
   };
 
   if (onChain.length) {
-    const anvil: Anvil = await startAnvil({ chainId: 1, timestamp: base - 86_400 });
+    // One anvil per chain (chain ids 1 and 42161), the daemon ingesting both.
+    const anvils = new Map<string, { anvil: Anvil; chainId: number; lastTs: number }>();
+    for (const [chain, chainId] of CHAIN_IDS)
+      anvils.set(chain, { anvil: await startAnvil({ chainId, timestamp: base - 86_400 }), chainId, lastTs: 0 });
     const raw = {
       dataDir: p.dataDir,
       http: { port: 0 },
-      chains: { ethereum: { rpc: [anvil.url], pollIntervalMs: 100, confirmations: 2, startBlock: 1 } },
+      chains: Object.fromEntries(
+        [...anvils].map(([chain, a]) => [chain, { rpc: [a.anvil.url], pollIntervalMs: 100, confirmations: 2, startBlock: 1 }]),
+      ),
       detect: detectConfig,
     };
     const { daemon, query } = await startInProcess(raw, ['ingest', 'sink', 'detect']);
@@ -111,30 +122,37 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
     const arrived = new Map<string, number>();
     await daemon.ctx.bus.subscribe(TOPICS.alerts, 'eval', collect(alerts, arrived));
     try {
-      let lastTs = 0;
       for (const x of onChain) {
         const sent = new Map<string, number>();
+        const used = new Set<string>();
         for (const st of x.s.steps) {
+          const a = anvils.get(st.chain)!;
+          used.add(st.chain);
           let ts = x.s.start + st.at + x.offset;
-          if (ts <= lastTs) ts = lastTs + 1;
-          lastTs = ts;
-          const r = await emitLog(anvil, { ...st.log!, timestamp: ts });
+          if (ts <= a.lastTs) ts = a.lastTs + 1;
+          a.lastTs = ts;
+          const r = await emitLog(a.anvil, { ...st.log!, timestamp: ts });
           sent.set(r.txHash, Date.now());
         }
         const lastSent = Date.now();
-        await mine(anvil, 3);
-        lastTs += 3 * 12;
-        const head = await headNumber(anvil);
-        await waitFor(`detect to reach block ${head - 2} (${x.s.name})`, async () => {
-          const c = await query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'detect:1'");
-          return Number(c[0]?.block ?? 0) >= head - 2;
-        });
+        for (const chain of used) {
+          const a = anvils.get(chain)!;
+          await mine(a.anvil, 3);
+          a.lastTs += 3 * 12;
+          const head = await headNumber(a.anvil);
+          await waitFor(`detect to reach ${chain} block ${head - 2} (${x.s.name})`, async () => {
+            const c = await query<{ block: string }>('SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = {k:String}', {
+              k: `detect:${a.chainId}`,
+            });
+            return Number(c[0]?.block ?? 0) >= head - 2;
+          });
+        }
         attribute(x, 'chain', alerts, arrived, sent, lastSent);
         log(`chain ${x.s.name}: ${results.at(-1)!.alerts.length} alert(s)`);
       }
     } finally {
       await daemon.stop();
-      await anvil.stop();
+      for (const a of anvils.values()) await a.anvil.stop();
     }
   }
 
