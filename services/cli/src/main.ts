@@ -8,7 +8,7 @@ import { register as sql } from './commands/sql.ts';
 
 const program = new Command('mixwatch')
   .description(
-    'Watches chains for money moving through mixers, bridges and stablecoins, stores every movement as a flow in ClickHouse,\nand alerts on the DPRK laundering typologies of the UN MSMT (Recommendation 11).',
+    'Watches chains for money moving through mixers, bridges and stablecoins, stores every movement as a flow in ClickHouse, and alerts on the DPRK laundering typologies of the UN MSMT (Recommendation 11).',
   )
   .version('0.1.0')
   .showHelpAfterError();
