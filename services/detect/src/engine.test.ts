@@ -26,6 +26,19 @@ describe('every scenario, replayed as data', () => {
   }
 });
 
+test('every alert explains itself: rule, flows, tx hashes, addresses, hops, window, heuristic, confidence', () => {
+  for (const s of allScenarios()) {
+    for (const a of replayScenario(s)) {
+      for (const k of ['rule', 'flows', 'tx_hashes', 'addresses', 'hops', 'window', 'heuristic', 'confidence']) {
+        assert.ok(k in a.details, `${s.name} ${a.rule}: details.${k} missing`);
+      }
+      assert.equal(typeof a.details.confidence, 'number');
+      assert.ok(a.title.length > 10);
+      assert.match(a.alert_id, /^[0-9a-f]{32}$/);
+    }
+  }
+});
+
 describe('determinism and idempotency', () => {
   test('replaying a scenario twice into one detector adds no alert and no row (at-least-once bus)', () => {
     for (const s of allScenarios().filter((x) => x.kind === 'positive' && x.tickAfter === undefined)) {

@@ -1082,7 +1082,7 @@ export class Detector {
       service: 'mixwatch',
       amount: '0',
       title,
-      details: { condition: kind, ...evidence, heuristic: kind, confidence: 1, window: { seconds: 0 } },
+      details: withEvidenceDefaults('pipeline_health', { condition: kind, ...evidence, heuristic: kind, confidence: 1 }, s.cursorTime),
       created_at: this.now(),
     };
     alerts.push(alert);
@@ -1198,10 +1198,23 @@ export class Detector {
       service: flow.service,
       amount: flow.amount,
       title: body.title,
-      details: { rule, ...body.details },
+      details: withEvidenceDefaults(rule, body.details, flow.block_time),
       created_at: this.now(),
     });
   }
+}
+
+/** Every alert's details carry the same evidence keys (null/empty where a rule has none). */
+function withEvidenceDefaults(rule: RuleName, d: Record<string, unknown>, at: number): Record<string, unknown> {
+  return {
+    rule,
+    flows: [],
+    tx_hashes: [],
+    addresses: [],
+    hops: null,
+    window: { from: at, to: at, seconds: 0 },
+    ...Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)),
+  };
 }
 
 /**
