@@ -82,6 +82,16 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
   common.signal.addEventListener('abort', onCommonAbort, { once: true });
   let wake: (() => void) | undefined;
   const inFlight = new Set<string>();
+  // A scan that started before a delivery finished may still read the row as pending/held (the read
+  // raced the status write): such rows are skipped by comparing the finish sequence with the scan's.
+  let seq = 0;
+  const settled = new Map<string, number>();
+  let previousScan = 0;
+  const settle = (keys: string[]) => {
+    seq++;
+    for (const k of keys) settled.set(k, seq);
+  };
+  const settledSince = (k: string, scan: number) => (settled.get(k) ?? 0) > scan;
   /** Rows delivered whose `sent` status could not be written yet: written again, never re-sent. */
   const unrecorded = new Map<string, OutboxRow>();
   let lastTickError: string | undefined;
@@ -372,15 +382,22 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       for (const r of rows) unrecorded.delete(`${r.channel}|${r.alert_id}`);
     }
     if (!cfg.enabled) return;
+    const scan = seq;
+    // entries settled before the previous scan started are visible to this one
+    for (const [k, v] of settled) if (v <= previousScan) settled.delete(k);
+    previousScan = scan;
     for (const row of await outbox.due(now, 500)) {
       const c = byName.get(row.channel);
       const k = `${row.channel}|${row.alert_id}`;
-      if (!c || inFlight.has(k) || unrecorded.has(k)) continue;
+      if (!c || inFlight.has(k) || unrecorded.has(k) || settledSince(k, scan)) continue;
       inFlight.add(k);
       void c.queue
         .add(() => deliverRows(c, [row], messageFor(c, row.alert), ''))
         .catch((e) => logger.error({ channel: c.name, err: describeError(e) }, 'delivery task failed'))
-        .finally(() => inFlight.delete(k));
+        .finally(() => {
+          settle([k]);
+          inFlight.delete(k);
+        });
     }
     // Digests: held rows of a key go out together once the key's last message is intervalSec old.
     const held = await outbox.held(cfg.digest.maxItems);
@@ -402,6 +419,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         const g = `${channel}|${key}`;
         const rows = groups.get(g) ?? [];
         if (rows.length === 0 || inFlight.has(g) || (sent.get(key)?.pending ?? 0) > 0) continue;
+        if (settledSince(g, scan) || rows.some((r) => settledSince(`${r.channel}|${r.alert_id}`, scan))) continue;
         const anchor = sent.get(key)?.lastSentAt ?? Math.min(...rows.map((r) => r.created_at));
         if (anchor + cfg.digest.intervalSec * 1000 > now) continue;
         if (rows.some((r) => r.next_attempt > now)) continue;
@@ -418,7 +436,10 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         void c.queue
           .add(() => deliverRows(c, rows, digestFor(c, d), d.digest_id))
           .catch((e) => logger.error({ channel, err: describeError(e) }, 'digest task failed'))
-          .finally(() => inFlight.delete(g));
+          .finally(() => {
+            settle([g, ...rows.map((r) => `${r.channel}|${r.alert_id}`)]);
+            inFlight.delete(g);
+          });
       }
     }
     const backlog = await outbox.backlog(now);
