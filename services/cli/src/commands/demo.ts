@@ -165,7 +165,7 @@ export function register(program: Command): void {
 
         const unique = [...new Map(alerts.map((a) => [a.alert_id, a])).values()].sort((a, b) => a.block_time - b.block_time);
         say(
-          `${story.steps.length} events replayed (${story.steps.length - published} as logs on the chain, ${published} published as flows: native transfers and the bridge legs, see below)`,
+          `${story.steps.length} events replayed: ${story.steps.length - published} on the chain (${nativeFromChain} of them native transfers picked up by the ingest), ${published} published as flows (see below)`,
         );
         say(`${unique.length} alerts:`);
         for (const a of unique) {
