@@ -165,7 +165,7 @@ export function register(program: Command): void {
 
         const unique = [...new Map(alerts.map((a) => [a.alert_id, a])).values()].sort((a, b) => a.block_time - b.block_time);
         say(
-          `${story.steps.length} events replayed: ${story.steps.length - published} on the chain (${nativeFromChain} of them native transfers picked up by the ingest), ${published} published as flows (see below)`,
+          `${story.steps.length} events replayed: ${story.steps.filter((x) => x.log).length} logs and ${story.steps.filter((x) => x.native).length} value transfers on the chain (${nativeFromChain} transfers picked up by the ingest), ${published} flows published directly (see below)`,
         );
         say(`${unique.length} alerts:`);
         for (const a of unique) {
