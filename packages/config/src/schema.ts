@@ -26,6 +26,8 @@ export const chainConfigSchema = z
     rpcTimeoutMs: z.number().int().min(100).default(20_000),
     /** Stablecoin `Transfer`s: `all`, or only those touching watched (labelled/tainted) addresses. */
     stablecoinScope: z.enum(['all', 'watched']).default('all'),
+    /** Native-coin transfers sent by watched addresses (full blocks are read): in live ranges, always (backfill too), or off. */
+    nativeTransfers: z.enum(['live', 'always', 'off']).default('live'),
     /** Restrict to these services (registry slugs); default every service on the chain. */
     services: z.array(z.string()).optional(),
   })
@@ -70,6 +72,8 @@ export const configSchema = z
             sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
             /** Partitions one replica handles at the same time (each still one batch at a time, in order). */
             partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(1),
+            /** Flows of one chain packed into one Kafka message (NDJSON frame, header mixwatch-frame); 1 = one per message. */
+            recordsPerMessage: z.number().int().min(1).max(10_000).default(256),
           })
           .strict()
           .optional(),

@@ -5,7 +5,7 @@ import { type Common, ConfigError } from '@mixwatch/core';
 /**
  * Builds the Kafka bus from `config.bus.kafka` (set by `MIXWATCH_KAFKA_BROKERS` or the YAML):
  * brokers, client id, partitions and replication of the topics it creates, topic and group
- * prefixes, TLS/SASL, session timeout, partitions handled concurrently. Waits until the cluster
+ * prefixes, TLS/SASL, session timeout, partitions handled concurrently, flows per Kafka message. Waits until the cluster
  * answers and the topics exist (retrying until the shutdown signal), so a role started before its
  * broker simply waits for it.
  */
@@ -24,5 +24,6 @@ export async function createKafkaBusFromConfig(config: Config, common: Common): 
     sasl: k.sasl,
     sessionTimeoutMs: k.sessionTimeoutMs,
     partitionsConsumedConcurrently: k.partitionsConsumedConcurrently,
+    recordsPerMessage: k.recordsPerMessage,
   });
 }

@@ -9,7 +9,7 @@ import { createTestCommon } from '@mixwatch/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaTestBroker, randomName, startKafka } from '../../../../test/helpers/kafka.ts';
 import type { BusRecord } from '../topics.ts';
-import { createKafkaBus, type KafkaBus } from './bus.ts';
+import { createKafkaBus, FRAME_HEADER, type KafkaBus } from './bus.ts';
 
 let broker: KafkaTestBroker;
 const buses: KafkaBus[] = [];
@@ -23,13 +23,14 @@ after(async () => {
   await broker?.stop();
 });
 
-async function makeBus(prefix: string, extra: { partitions?: number; common?: Common } = {}) {
+async function makeBus(prefix: string, extra: { partitions?: number; common?: Common; recordsPerMessage?: number } = {}) {
   const bus = await createKafkaBus({
     common: extra.common ?? createTestCommon(),
     brokers: broker.brokers,
     topicPrefix: `${prefix}.`,
     groupPrefix: `${prefix}.`,
     partitions: extra.partitions ?? 3,
+    recordsPerMessage: extra.recordsPerMessage ?? 256,
     // the broker's minimum: a killed member's partitions move on after 6 s
     sessionTimeoutMs: 6_000,
   });
@@ -156,7 +157,8 @@ describe('kafka bus', { timeout: 240_000 }, () => {
 
   test('a throwing handler gets the same records again and the offsets move only after it resolved', async () => {
     const prefix = randomName('t3');
-    const bus = await makeBus(prefix, { partitions: 1 });
+    // One record per Kafka message, so that committed offsets count records.
+    const bus = await makeBus(prefix, { partitions: 1, recordsPerMessage: 1 });
     let calls = 0;
     const delivered: number[] = [];
     await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
@@ -176,7 +178,7 @@ describe('kafka bus', { timeout: 240_000 }, () => {
 
   test('kill -9 of a consumer in the middle of a batch: the batch is delivered again, handled batches are not', async () => {
     const prefix = randomName('t4');
-    const bus = await makeBus(prefix, { partitions: 1 });
+    const bus = await makeBus(prefix, { partitions: 1, recordsPerMessage: 1 });
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing', 'consume-child.ts')], {
       env: { ...process.env, BROKERS: broker.brokers.join(','), PREFIX: `${prefix}.`, GROUP: `${prefix}.sink`, HANG_FROM: '100' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -237,16 +239,22 @@ describe('kafka bus', { timeout: 240_000 }, () => {
         { key: '1', value: '{not json' },
         { key: '1', value: badSchema },
         { key: '1', value: JSON.stringify(heartbeat(1, 1)) },
+        // A frame (several records in one message) with one bad line: only that line is dead.
+        {
+          key: '1',
+          value: [JSON.stringify(heartbeat(1, 2)), '{"type":"heartbeat"}', JSON.stringify(heartbeat(1, 3))].join('\n'),
+          headers: { [FRAME_HEADER]: 'ndjson' },
+        },
       ],
     });
     await raw.disconnect();
     // And an invalid record through the bus itself: refused on produce, dead-lettered.
     await bus.publish('mixwatch.flows.v1', [
       { key: '1', value: { type: 'retract', chain: 'c1', chain_id: 1, after_block: -5, reason: 'x' } as FlowMessage },
-      { key: '1', value: heartbeat(1, 2) },
+      { key: '1', value: heartbeat(1, 4) },
     ]);
-    await until(() => flows.length >= 3 && dead.length >= 3, 30_000, 'valid flows and dead letters');
-    assert.deepEqual(flows, [0, 1, 2]);
+    await until(() => flows.length >= 5 && dead.length >= 4, 30_000, 'valid flows and dead letters');
+    assert.deepEqual(flows, [0, 1, 2, 3, 4]);
     const byPayload = new Map(dead.map((d) => [d.payload, d]));
     assert.equal(byPayload.get('{not json')?.stage, 'bus.validate');
     assert.match(byPayload.get('{not json')?.reason ?? '', /not JSON/);
@@ -254,6 +262,7 @@ describe('kafka bus', { timeout: 240_000 }, () => {
     assert.equal(byPayload.get(badSchema)?.chain, 'c1');
     const produced = dead.find((d) => d.payload.includes('"after_block":-5'));
     assert.match(produced?.reason ?? '', /after_block must be >= 0/);
-    assert.equal(await common.metrics.dlq.get().then((m) => m.values.reduce((s, v) => s + v.value, 0)), 3);
+    assert.match(byPayload.get('{"type":"heartbeat"}')?.reason ?? '', /must have required property 'chain'/);
+    assert.equal(await common.metrics.dlq.get().then((m) => m.values.reduce((s, v) => s + v.value, 0)), 4);
   });
 });
