@@ -1,11 +1,35 @@
 import type { RpcLog } from '@mixwatch/chain';
 import { type DeadLetter, type Flow, flowId, stableId } from '@mixwatch/core';
-import type { ChainIndex, DecodeChain, RawLog, TxInfo } from '@mixwatch/registry';
+import type { ChainIndex, DecodeChain, DecodeContext, RawLog, Route, TxInfo } from '@mixwatch/registry';
 
 const HEX = /^0x[0-9a-f]*$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
 const MAX_UINT256 = (1n << 256n) - 1n;
+
+/**
+ * address → topic0 → route, built once per index: looking up two short keys avoids building and
+ * hashing a 109-character `${address}:${topic0}` string per log on the hot path.
+ */
+const nested = new WeakMap<ChainIndex, Map<string, Map<string, Route>>>();
+function routesByAddress(index: ChainIndex): Map<string, Map<string, Route>> {
+  let m = nested.get(index);
+  if (!m) {
+    m = new Map();
+    for (const [key, route] of index.routes) {
+      const at = key.indexOf(':');
+      const address = key.slice(0, at);
+      let byTopic = m.get(address);
+      if (!byTopic) {
+        byTopic = new Map();
+        m.set(address, byTopic);
+      }
+      byTopic.set(key.slice(at + 1), route);
+    }
+    nested.set(index, m);
+  }
+  return m;
+}
 
 /** Turns an RPC log into a {@link RawLog}, or returns the reason it is malformed. */
 export function normalizeLog(l: RpcLog): RawLog | string {
@@ -89,8 +113,11 @@ export function decodeLogs(parameters: DecodeLogsParameters): { flows: Flow[]; d
   const { index, chain, txs, blockTimes, formatAddress: fmt } = parameters;
   const flows: Flow[] = [];
   const deadLetters: DeadLetter[] = [];
-  for (const log of parameters.logs) {
-    const route = index.routes.get(`${log.address}:${log.topics[0]}`);
+  const byAddress = routesByAddress(index);
+  const logs = parameters.logs;
+  for (let n = 0; n < logs.length; n++) {
+    const log = logs[n]!;
+    const route = byAddress.get(log.address)?.get(log.topics[0] ?? '');
     if (!route) {
       const known = index.contractsByAddress.get(log.address);
       const reason = known
@@ -106,10 +133,14 @@ export function decodeLogs(parameters: DecodeLogsParameters): { flows: Flow[]; d
       continue;
     }
     try {
-      const drafts = route.decoder.decode({ chain, contract: route.contract, event: route.event, log, ...(tx ? { tx } : {}) });
+      const ctx: DecodeContext = { chain, contract: route.contract, event: route.event, log };
+      if (tx) ctx.tx = tx;
+      const drafts = route.decoder.decode(ctx);
       for (let i = 0; i < drafts.length; i++) {
         const d = drafts[i]!;
-        if (!UINT.test(d.amount) || BigInt(d.amount) > MAX_UINT256) throw new Error(`amount ${d.amount} is not a UInt256`);
+        // UINT allows at most 78 digits; only 78-digit amounts can exceed 2^256-1.
+        if (!UINT.test(d.amount) || (d.amount.length === 78 && BigInt(d.amount) > MAX_UINT256))
+          throw new Error(`amount ${d.amount} is not a UInt256`);
         flows.push({
           flow_id: flowId(chain.chainId, log.transactionHash, log.logIndex, i),
           chain: chain.name,

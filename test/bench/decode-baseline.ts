@@ -1,0 +1,149 @@
+// Baseline for the decode benchmark: services/ingest/src/decode.ts decodeLogs as it was before the
+// speed changes of issue 7 (commit c3a5225), kept verbatim so `npm run bench -- decode` shows
+// before/after in one run. Not used by the product.
+import type { RpcLog } from '@mixwatch/chain';
+import { type DeadLetter, type Flow, flowId, stableId } from '@mixwatch/core';
+import type { ChainIndex, DecodeChain, RawLog, TxInfo } from '@mixwatch/registry';
+
+const HEX = /^0x[0-9a-f]*$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+const UINT = /^(0|[1-9][0-9]{0,77})$/;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** Turns an RPC log into a {@link RawLog}, or returns the reason it is malformed. */
+export function normalizeLog(l: RpcLog): RawLog | string {
+  if (!l || typeof l !== 'object') return 'log is not an object';
+  if (typeof l.address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(l.address))
+    return `bad address ${JSON.stringify(l.address)?.slice(0, 60)}`;
+  if (!Array.isArray(l.topics) || l.topics.length === 0 || l.topics.length > 4)
+    return `bad topics (${Array.isArray(l.topics) ? l.topics.length : typeof l.topics})`;
+  const topics = l.topics.map((t) => (typeof t === 'string' ? t.toLowerCase() : ''));
+  if (topics.some((t) => !HASH.test(t))) return 'a topic is not 32 bytes of hex';
+  const data = typeof l.data === 'string' ? l.data.toLowerCase() : '';
+  if (!HEX.test(data) || data.length % 2 !== 0) return 'data is not hex';
+  if (typeof l.blockHash !== 'string' || !HASH.test(l.blockHash.toLowerCase())) return 'bad blockHash';
+  if (typeof l.transactionHash !== 'string' || !HASH.test(l.transactionHash.toLowerCase())) return 'bad transactionHash';
+  if (typeof l.blockNumber !== 'string' || typeof l.logIndex !== 'string') return 'missing blockNumber/logIndex';
+  let blockNumber: number;
+  let logIndex: number;
+  try {
+    blockNumber = Number(BigInt(l.blockNumber));
+    logIndex = Number(BigInt(l.logIndex));
+  } catch {
+    return 'blockNumber/logIndex not a number';
+  }
+  return {
+    address: l.address.toLowerCase(),
+    topics,
+    data,
+    blockNumber,
+    blockHash: l.blockHash.toLowerCase(),
+    transactionHash: l.transactionHash.toLowerCase(),
+    logIndex,
+  };
+}
+
+/** Options of {@link decodeLogs}. */
+export interface DecodeLogsParameters {
+  index: ChainIndex;
+  chain: DecodeChain;
+  logs: RawLog[];
+  /** Transactions by hash, for decoders with `needsTx`. */
+  txs: Map<string, TxInfo>;
+  /** Block times (unix s) by block number. */
+  blockTimes: Map<number, number>;
+  /** Address presentation (TRON → base58); identity for EVM. */
+  formatAddress: (hex: string) => string;
+}
+
+/** A dead letter for a log, with the log kept verbatim. */
+export function logDeadLetter(
+  stage: string,
+  reason: string,
+  chain: DecodeChain,
+  log: Partial<RawLog> & Record<string, unknown>,
+): DeadLetter {
+  const payload = JSON.stringify(log);
+  const id =
+    typeof log.transactionHash === 'string' && typeof log.logIndex === 'number'
+      ? `${chain.chainId}:${log.transactionHash}:${log.logIndex}`
+      : stableId(chain.chainId, payload);
+  return {
+    dlq_id: id,
+    stage,
+    reason,
+    chain: chain.name,
+    chain_id: chain.chainId,
+    block_number: typeof log.blockNumber === 'number' ? log.blockNumber : 0,
+    tx_hash: typeof log.transactionHash === 'string' ? log.transactionHash : '',
+    log_index: typeof log.logIndex === 'number' ? log.logIndex : 0,
+    payload,
+    created_at: Date.now(),
+  };
+}
+
+/**
+ * Dispatches each log on (address, topic0) to its one-event decoder and completes the drafts
+ * into flows. Never throws for bad input: a malformed log, an unknown event at a watched
+ * contract, a log from an address we did not ask for, or a decoder's DecodeError become dead
+ * letters with the reason.
+ */
+export function decodeLogs(parameters: DecodeLogsParameters): { flows: Flow[]; deadLetters: DeadLetter[] } {
+  const { index, chain, txs, blockTimes, formatAddress: fmt } = parameters;
+  const flows: Flow[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const log of parameters.logs) {
+    const route = index.routes.get(`${log.address}:${log.topics[0]}`);
+    if (!route) {
+      const known = index.contractsByAddress.get(log.address);
+      const reason = known
+        ? `unknown event ${log.topics[0]} at watched contract ${known.label} (${known.service})`
+        : `log from unwatched address ${log.address} (provider ignored the filter?)`;
+      deadLetters.push(logDeadLetter('ingest.decode', reason, chain, log as never));
+      continue;
+    }
+    const tx = txs.get(log.transactionHash);
+    const blockTime = blockTimes.get(log.blockNumber);
+    if (blockTime === undefined) {
+      deadLetters.push(logDeadLetter('ingest.decode', `no block time for block ${log.blockNumber}`, chain, log as never));
+      continue;
+    }
+    try {
+      const drafts = route.decoder.decode({ chain, contract: route.contract, event: route.event, log, ...(tx ? { tx } : {}) });
+      for (let i = 0; i < drafts.length; i++) {
+        const d = drafts[i]!;
+        if (!UINT.test(d.amount) || BigInt(d.amount) > MAX_UINT256) throw new Error(`amount ${d.amount} is not a UInt256`);
+        flows.push({
+          flow_id: flowId(chain.chainId, log.transactionHash, log.logIndex, i),
+          chain: chain.name,
+          chain_id: chain.chainId,
+          block_number: log.blockNumber,
+          block_time: blockTime,
+          block_hash: log.blockHash,
+          tx_hash: log.transactionHash,
+          log_index: log.logIndex,
+          sub_index: i,
+          contract: fmt(log.address),
+          event: route.event.name,
+          service: d.service ?? route.contract.service,
+          category: d.category ?? route.contract.category,
+          action: d.action,
+          from_address: d.from_address ? fmt(d.from_address) : '',
+          to_address: d.to_address ? fmt(d.to_address) : '',
+          tx_from: tx ? fmt(tx.from) : '',
+          token: d.token === 'native' || d.token === '' ? d.token : fmt(d.token),
+          token_symbol: d.token_symbol,
+          amount: d.amount,
+          decimals: d.decimals,
+          counterparty_chain: d.counterparty_chain ?? '',
+          bridge_ref: d.bridge_ref ?? '',
+          extra: d.extra ?? {},
+        });
+      }
+    } catch (error) {
+      const reason = `${route.event.name} at ${route.contract.label}: ${error instanceof Error ? error.message : String(error)}`;
+      deadLetters.push(logDeadLetter('ingest.decode', reason, chain, log as never));
+    }
+  }
+  return { flows, deadLetters };
+}
