@@ -65,7 +65,8 @@ interface Seen {
   chain: string;
   block: number;
   time: number;
-  kind: 'flow';
+  /** Mixer and bridge flows feed 30-day windows; the rest only short ones. */
+  long: boolean;
 }
 
 interface HealthState {
@@ -246,7 +247,12 @@ export class Detector {
 
   private onFlow(flow: Flow, out: DetectOutput): void {
     if (this.seen.has(flow.flow_id)) return;
-    this.seen.set(flow.flow_id, { chain: flow.chain, block: flow.block_number, time: flow.block_time, kind: 'flow' });
+    this.seen.set(flow.flow_id, {
+      chain: flow.chain,
+      block: flow.block_number,
+      time: flow.block_time,
+      long: flow.category === 'mixer' || flow.category === 'bridge',
+    });
     if (flow.block_time > this.latest) {
       this.latest = flow.block_time;
       this.prune();
@@ -1154,13 +1160,15 @@ export class Detector {
       if (l.length) this.deposits24.set(k, l);
       else this.deposits24.delete(k);
     }
-    for (const [k, v] of this.firstSeen) if (v.time < short) this.firstSeen.delete(k);
-    for (const [k, v] of this.peel) if (v.time < short) this.peel.delete(k);
+    // "Fresh" = not seen within the freshness/peel windows: bounded memory with stablecoinScope all.
+    const recent = t - this.recentWindowSec();
+    for (const [k, v] of this.firstSeen) if (v.time < recent) this.firstSeen.delete(k);
+    for (const [k, v] of this.peel) if (v.time < recent) this.peel.delete(k);
     for (const legs of [this.pendingOut, this.pendingIn])
       for (const f of legs.values())
         if (f.block_time < (f.bridge_ref ? anon : t - this.config.bridge.pairWindowSec)) legs.delete(f.flow_id);
     // As long as the longest window: a flow redelivered while its window is open must not count twice.
-    for (const [k, s] of this.seen) if (s.time < anon) this.seen.delete(k);
+    for (const [k, s] of this.seen) if (s.time < (s.long ? anon : recent)) this.seen.delete(k);
     const oldestDay = Math.floor(t / DAY) - 95;
     for (const days of this.serviceDays.values()) for (const d of days.keys()) if (d < oldestDay) days.delete(d);
     for (const [k, list] of this.lots) {
@@ -1173,6 +1181,11 @@ export class Detector {
     }
   }
   private lastPrune = 0;
+
+  /** Window of first-seen addresses, peel runs and non-mixer/bridge flow ids (≥ 2 days). */
+  recentWindowSec(): number {
+    return Math.max(this.config.rules.denominationBurst.freshSec, this.config.rules.peelChain.maxHopDelaySec, 2 * DAY);
+  }
 
   // ---- alerts ---------------------------------------------------------------------------------
 

@@ -91,8 +91,8 @@ export interface LoadedState {
  * 2. balances of tainted holders and service day counts older than the replay window, from
  *    `mixwatch.taint_flows` and `mixwatch.flows`;
  * 3. windows (pool anonymity sets, pending bridge legs, bursts, peel runs): the flows of the
- *    last `mixer.anonymityWindowSec` (mixers and bridges) and of the last 7 days (everything
- *    else) are replayed from `mixwatch.flows FINAL` in block-time order. `onFlow` is called for the
+ *    last `mixer.anonymityWindowSec` (mixers and bridges) and of the recent window (first-seen
+ *    addresses, peel runs: ≥ 2 days) for everything else are replayed from `mixwatch.flows FINAL` in block-time order. `onFlow` is called for the
  *    flows above the chain's detect cursor (written by the sink, never seen by detect: a crash
  *    between the two), whose output must be published; the rest only rebuild state.
  */
@@ -129,7 +129,7 @@ export async function loadState(
   const latestS = Number(latest);
   if (!latestS) return { taint: taintRows.length, replayed: 0, caughtUp: 0, latest: 0 };
   const longFrom = latestS - detector.config.mixer.anonymityWindowSec;
-  const shortFrom = latestS - Math.max(7 * DAY, detector.config.rules.mixerToBridge.windowSec);
+  const shortFrom = latestS - detector.recentWindowSec();
   const replayFrom = Math.min(longFrom, shortFrom);
 
   const symbols = [...new Set([...detector.config.rules.freezableExposure.symbols])];

@@ -51,8 +51,9 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     for (const a of unique) common.metrics.alerts.inc({ rule: a.rule, severity: a.severity, chain: a.chain });
   }
 
+  let labelSources = labels.taintSources().length;
   function observe(): void {
-    common.metrics.taintedAddresses.set(detector.taint.size + labels.taintSources().length);
+    common.metrics.taintedAddresses.set(detector.taint.size + labelSources);
     metrics.bridgeDepartures.set(detector.pairing.departures);
     metrics.bridgePaired.set(detector.pairing.paired);
     metrics.pairingRatio.set(detector.pairing.departures ? detector.pairing.paired / detector.pairing.departures : 0);
@@ -124,7 +125,10 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
       .then((rows) => {
         const before = labels.size;
         for (const l of rows) labels.add(l);
-        if (labels.size > before) log.info({ added: labels.size - before }, 'new labels loaded');
+        if (labels.size > before) {
+          labelSources = labels.taintSources().length;
+          log.info({ added: labels.size - before }, 'new labels loaded');
+        }
       })
       .catch((error) => log.warn({ err: describeError(error) }, 'labels reload failed; keeping the loaded ones'));
   }, 60_000);
