@@ -61,3 +61,40 @@ export async function getTransaction(rpc: Rpc, hash: string): Promise<{ from: st
     throw new RetryableError(`eth_getTransactionByHash(${hash}) returned no usable transaction`);
   return { from: t.from.toLowerCase(), to: t.to ? t.to.toLowerCase() : null, value: BigInt(t.value).toString(), input: t.input ?? '0x' };
 }
+
+/** A block with its transactions' value-transfer fields, from `eth_getBlockByNumber(n, true)`. */
+export interface BlockWithTransactions {
+  header: BlockHeader;
+  transactions: Array<{ hash: string; index: number; from: string; to: string | null; value: string }>;
+}
+
+/** `eth_getBlockByNumber(n, true)`: the header and every transaction's from/to/value. */
+export async function getBlockWithTransactions(rpc: Rpc, block: number): Promise<BlockWithTransactions> {
+  const tag = `0x${block.toString(16)}`;
+  type Tx = { hash?: string; transactionIndex?: string; from?: string; to?: string | null; value?: string };
+  const b = await rpc.request<{ number?: string; hash?: string; parentHash?: string; timestamp?: string; transactions?: Tx[] } | null>(
+    'eth_getBlockByNumber',
+    [tag, true],
+  );
+  if (
+    !b ||
+    typeof b.hash !== 'string' ||
+    typeof b.parentHash !== 'string' ||
+    typeof b.timestamp !== 'string' ||
+    !Array.isArray(b.transactions)
+  ) {
+    throw new RetryableError(`eth_getBlockByNumber(${tag}, true) returned no usable block`);
+  }
+  return {
+    header: { number: block, hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase(), timestamp: Number(BigInt(b.timestamp)) },
+    transactions: b.transactions
+      .filter((t) => typeof t?.hash === 'string' && typeof t.from === 'string')
+      .map((t) => ({
+        hash: t.hash!.toLowerCase(),
+        index: Number(BigInt(t.transactionIndex ?? '0x0')),
+        from: t.from!.toLowerCase(),
+        to: t.to ? t.to.toLowerCase() : null,
+        value: BigInt(t.value ?? '0x0').toString(),
+      })),
+  };
+}

@@ -1,5 +1,8 @@
-/** Kinds of service a watched contract belongs to (the `category` column). */
-export type Category = 'mixer' | 'bridge' | 'swap' | 'stablecoin' | 'exchange';
+/**
+ * Kinds of service a watched contract belongs to (the `category` column); `native` marks a plain
+ * native-coin transfer sent by a watched address (no contract involved).
+ */
+export type Category = 'mixer' | 'bridge' | 'swap' | 'stablecoin' | 'exchange' | 'native';
 
 /** What a flow does (the `action` column). */
 export type Action =

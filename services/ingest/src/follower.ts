@@ -2,7 +2,9 @@ import { type Bus, TOPICS } from '@mixwatch/bus';
 import {
   type BlockHeader,
   type ChainInfo,
+  type GetLogsFilter,
   getBlockHeader,
+  getBlockWithTransactions,
   getChainId,
   getHeadNumber,
   getLogsAdaptive,
@@ -20,6 +22,7 @@ import {
   FatalError,
   type Flow,
   type FlowMessage,
+  flowId,
   isRetryable,
   RetryableError,
   sleep,
@@ -27,6 +30,18 @@ import {
 import type { ChainIndex, DecodeChain, RawLog, TxInfo } from '@mixwatch/registry';
 import type { Store } from '@mixwatch/store';
 import { decodeLogs, logDeadLetter, normalizeLog } from './decode.ts';
+import type { Watchlist } from './watchlist.ts';
+
+/** True for a stablecoin `Transfer` log whose sender and recipient are both unwatched. */
+function isUnwatchedStableTransfer(l: RpcLog, stable: Set<string>, watched: Set<string>): boolean {
+  if (!l || typeof l.address !== 'string' || !stable.has(l.address.toLowerCase())) return false;
+  if (!Array.isArray(l.topics) || l.topics[0] !== TRANSFER_TOPIC || l.topics.length !== 3) return false;
+  const from = `0x${String(l.topics[1]).slice(26).toLowerCase()}`;
+  const to = `0x${String(l.topics[2]).slice(26).toLowerCase()}`;
+  return !watched.has(from) && !watched.has(to);
+}
+
+const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
 /** A chain with config overrides applied. */
 export interface ResolvedChain extends ChainInfo {
@@ -38,6 +53,12 @@ export interface FollowerParameters {
   common: Common;
   bus: Bus;
   store: Store;
+  /** Watched addresses (labels + taint): scope of stablecoin transfers and native transfers. */
+  watchlist?: Watchlist | undefined;
+  /** `all` stablecoin transfers, or only those whose from/to is watched (topic-filtered). Default `all`. */
+  stablecoinScope?: 'all' | 'watched';
+  /** Native-coin transfers sent by watched addresses: read full blocks in `live` ranges, `always`, or `off`. Default `live`. */
+  nativeTransfers?: 'live' | 'always' | 'off';
   chain: ResolvedChain;
   rpc: Rpc;
   index: ChainIndex;
@@ -97,7 +118,41 @@ export function createFollower(parameters: FollowerParameters) {
     addressFormat: chain.addressFormat,
   };
   const span: SpanState = { span: chain.maxLogRange, max: chain.maxLogRange };
-  const filter = { address: index.addresses, topics: [index.topic0s] };
+  const scope = parameters.stablecoinScope ?? 'all';
+  const nativeMode = parameters.nativeTransfers ?? 'live';
+  // Stablecoin Transfer routes: fetched whole (`all`) or only for watched senders/recipients.
+  const stableTransfer = [...index.routes.entries()].filter(([, r]) => r.contract.category === 'stablecoin' && r.event.name === 'Transfer');
+  const stableTopic0s = new Set(stableTransfer.map(([, r]) => r.event.topic0));
+  const baseAddressSet = new Set(index.addresses);
+  const baseTopics = [
+    ...new Set(
+      [...index.routes.entries()]
+        .filter(
+          ([k, r]) =>
+            baseAddressSet.has(k.slice(0, 42)) &&
+            !(scope === 'watched' && r.contract.category === 'stablecoin' && r.event.name === 'Transfer'),
+        )
+        .map(([, r]) => r.event.topic0),
+    ),
+  ];
+  const stableAddresses = [...new Set(stableTransfer.map(([, r]) => r.contract.address))];
+  /** The eth_getLogs filters of one range: the watched contracts, the registry's topic filters, watched stablecoin transfers. */
+  async function filters(): Promise<Array<GetLogsFilter & { base?: boolean }>> {
+    const out: Array<GetLogsFilter & { base?: boolean }> = [];
+    if (index.addresses.length && baseTopics.length) out.push({ address: index.addresses, topics: [baseTopics], base: true });
+    for (const f of index.topicFilters ?? []) out.push({ address: f.address, topics: f.topics.map((t) => t) });
+    if (scope === 'watched' && stableAddresses.length && parameters.watchlist) {
+      const watched = [...(await parameters.watchlist.get())].map((a) => `0x${a.slice(2).padStart(64, '0')}`);
+      for (let i = 0; i < watched.length; i += 500) {
+        const chunk = watched.slice(i, i + 500);
+        out.push(
+          { address: stableAddresses, topics: [[...stableTopic0s], chunk] },
+          { address: stableAddresses, topics: [[...stableTopic0s], null, chunk] },
+        );
+      }
+    }
+    return out;
+  }
   const needsTx = new Set([...index.routes.entries()].filter(([, r]) => r.decoder.needsTx).map(([k]) => k));
   /** Known block hashes (number → hash) at or below the cursor, at most `reorgWindow` blocks deep. */
   const window = new Map<number, string>();
@@ -134,7 +189,22 @@ export function createFollower(parameters: FollowerParameters) {
    * match (live mode, near the head); otherwise trust `blockTimestamp` when the node gives it.
    */
   async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<FetchedRange> {
-    const raw = await getLogsAdaptive(rpc, common, chain.name, filter, from, to, span);
+    const seen = new Set<string>();
+    const raw: RpcLog[] = [];
+    const watchedNow = scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined;
+    const stableAddressSet = new Set(stableAddresses);
+    for (const f of await filters()) {
+      for (const l of await getLogsAdaptive(rpc, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)) {
+        const id = `${l?.transactionHash}:${l?.logIndex}`;
+        if (seen.has(id)) continue;
+        // The base query is address × topic0: with scope `watched` it may still return stablecoin
+        // transfers (when another base contract needs that topic0); keep only the watched ones.
+        if (f.base && watchedNow && isUnwatchedStableTransfer(l, stableAddressSet, watchedNow)) continue;
+        seen.add(id);
+        raw.push(l);
+      }
+    }
+    const native = nativeMode === 'always' || (nativeMode === 'live' && verify) ? await nativeFlows(from, to) : { flows: [], headers: [] };
     const logs: RawLog[] = [];
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
@@ -163,7 +233,8 @@ export function createFollower(parameters: FollowerParameters) {
       else wantHeader.add(n.blockNumber);
     }
     const headers = new Map<number, BlockHeader>();
-    await Promise.all([...wantHeader].map(async (n) => headers.set(n, await getBlockHeader(rpc, n))));
+    for (const h of native.headers) headers.set(h.number, h);
+    await Promise.all([...wantHeader].filter((n) => !headers.has(n)).map(async (n) => headers.set(n, await getBlockHeader(rpc, n))));
     for (const [n, h] of headers) times.set(n, h.timestamp);
     for (const l of logs) {
       const h = headers.get(l.blockNumber);
@@ -177,6 +248,7 @@ export function createFollower(parameters: FollowerParameters) {
     await Promise.all([...txHashes].map(async (h) => txs.set(h, await getTransaction(rpc, h))));
     const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
     deadLetters.push(...bad);
+    flows.push(...native.flows);
     const last = headers.get(to)!;
     const blocks: BlockRef[] = [...headers.values()].map((h) => ({ number: h.number, hash: h.hash }));
     const checkpoint: Extract<FlowMessage, { type: 'checkpoint' }> = {
@@ -191,6 +263,51 @@ export function createFollower(parameters: FollowerParameters) {
     };
     if (cursorKey !== liveKey) checkpoint.cursor_key = cursorKey;
     return { from, to, flows, deadLetters, checkpoint, last, logs: raw.length };
+  }
+
+  /**
+   * Native-coin transfers sent by watched addresses in [from, to]: `eth_getBlockByNumber(n, true)`
+   * per block (skipped while the watchlist is empty). A transaction has no log index: the flow
+   * uses 1_000_000 + transaction index so that its id is unique and deterministic.
+   */
+  async function nativeFlows(from: number, to: number): Promise<{ flows: Flow[]; headers: BlockHeader[] }> {
+    const watched = parameters.watchlist ? await parameters.watchlist.get() : new Set<string>();
+    if (watched.size === 0) return { flows: [], headers: [] };
+    const blocks = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => getBlockWithTransactions(rpc, from + i)));
+    const flows: Flow[] = [];
+    for (const b of blocks) {
+      for (const tx of b.transactions) {
+        if (!watched.has(tx.from) || tx.value === '0') continue;
+        const logIndex = 1_000_000 + tx.index;
+        flows.push({
+          flow_id: flowId(chain.chainId, tx.hash, logIndex),
+          chain: chain.name,
+          chain_id: chain.chainId,
+          block_number: b.header.number,
+          block_time: b.header.timestamp,
+          block_hash: b.header.hash,
+          tx_hash: tx.hash,
+          log_index: logIndex,
+          sub_index: 0,
+          contract: '',
+          event: 'tx',
+          service: 'native',
+          category: 'native',
+          action: 'transfer',
+          from_address: formatAddress(tx.from),
+          to_address: tx.to ? formatAddress(tx.to) : '',
+          tx_from: formatAddress(tx.from),
+          token: 'native',
+          token_symbol: chain.nativeSymbol,
+          amount: tx.value,
+          decimals: 18,
+          counterparty_chain: '',
+          bridge_ref: '',
+          extra: {},
+        });
+      }
+    }
+    return { flows, headers: blocks.map((b) => b.header) };
   }
 
   /** Publishes a fetched range: its flows and dead letters, then its checkpoint (same key: ordered after them). */

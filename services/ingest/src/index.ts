@@ -4,6 +4,7 @@ import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import { addressFormatter } from './address.ts';
 import { createFollower, type Follower } from './follower.ts';
 import { enabledChains } from './resolve.ts';
+import { createWatchlist } from './watchlist.ts';
 
 export { type BackfillParameters, type BackfillProgress, runBackfill } from './backfill.ts';
 export { decodeLogs, normalizeLog } from './decode.ts';
@@ -32,6 +33,9 @@ export function followerFor(ctx: RoleContext, name: string) {
     rpc,
     index,
     formatAddress: addressFormatter(chain.addressFormat),
+    watchlist: createWatchlist({ common: ctx.common, store: ctx.store, format: chain.addressFormat }),
+    stablecoinScope: cfg.stablecoinScope,
+    nativeTransfers: cfg.nativeTransfers,
   });
 }
 
