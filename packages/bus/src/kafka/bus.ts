@@ -44,7 +44,11 @@ export interface KafkaBusParameters {
   partitionsConsumedConcurrently?: number;
   /** Consumer session timeout in ms: a member silent this long loses its partitions. Default 30_000. */
   sessionTimeoutMs?: number;
-  /** Upper bound of one produce request's payload in bytes (below the broker's 1 MiB message limit). Default 900_000. */
+  /**
+   * Upper bound of one produce request's payload in bytes. Default 4 MiB: the producer has one
+   * request in flight, so bigger requests mean fewer round trips (topics are created with
+   * `max.message.bytes` 8 MiB; a topic with a smaller limit makes the bus split requests).
+   */
   maxBytesPerSend?: number;
   /** Largest fetch per partition in bytes. Default 8 MiB. */
   maxBytesPerPartition?: number;
@@ -69,8 +73,20 @@ export interface KafkaBusParameters {
  */
 export const FRAME_HEADER = 'mixwatch-frame';
 
-/** Largest frame value in bytes (the broker's default message limit is 1 MiB per batch). */
+/** Largest frame value in bytes. */
 const MAX_FRAME_BYTES = 256 * 1024;
+
+/** `max.message.bytes` of the topics this bus creates (the broker default is 1 MiB per record batch). */
+const TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+function isTooLarge(error: unknown): boolean {
+  let e = error as { type?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
 
 /** State of one consumer, for `/readyz`. */
 export interface KafkaConsumerStatus {
@@ -173,7 +189,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   const groupPrefix = parameters.groupPrefix ?? '';
   const partitions = parameters.partitions ?? 6;
   const replicationFactor = parameters.replicationFactor ?? 1;
-  const maxBytesPerSend = parameters.maxBytesPerSend ?? 900_000;
+  const maxBytesPerSend = parameters.maxBytesPerSend ?? 4 * 1024 * 1024;
   const validator = parameters.validator ?? createBusValidator();
   const recordsPerMessage = Math.max(1, parameters.recordsPerMessage ?? 256);
   const topicName = (t: TopicName) => `${prefix}${t}`;
@@ -228,7 +244,11 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     const existing = new Set(await a.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      const configEntries = [{ name: 'min.insync.replicas', value: String(replicationFactor >= 3 ? 2 : 1) }];
+      const configEntries = [
+        { name: 'min.insync.replicas', value: String(replicationFactor >= 3 ? 2 : 1) },
+        // Room for several frames per partition in one produce request (latency-bound producer).
+        { name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) },
+      ];
       await a.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })),
@@ -287,44 +307,56 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   /** Sends already-encoded messages to one topic, in order, in requests under maxBytesPerSend. */
   async function sendEncoded(topic: TopicName, messages: Message[]) {
     const name = topicName(topic);
+    const send = async (batch: Message[]): Promise<void> => {
+      try {
+        await withRetry(
+          async () => {
+            const p = await getProducer();
+            try {
+              await p.send({ topic: name, acks: -1, messages: batch });
+            } catch (error) {
+              if (needsProducerReset(error)) await resetProducer(describeError(error));
+              throw toBusError(error, `publish to ${name} failed`, { topic: name });
+            }
+          },
+          {
+            attempts: Number.POSITIVE_INFINITY,
+            baseDelayMs: 200,
+            maxDelayMs: 5_000,
+            shouldRetry: (e) => shouldRetryKafka(e),
+            signal: closeSignal,
+            onRetry: (error, attempt, delay) =>
+              logger.warn(
+                { topic: name, attempt, retry_in_ms: Math.round(delay), err: describeError(error) },
+                'kafka publish failed; retrying',
+              ),
+          },
+        );
+      } catch (error) {
+        // A topic made elsewhere may keep the broker's 1 MiB batch limit: halve and go on, in order.
+        if (batch.length > 1 && isTooLarge(error)) {
+          logger.warn({ topic: name, messages: batch.length }, 'produce request too large for the topic; splitting it');
+          const half = Math.ceil(batch.length / 2);
+          await send(batch.slice(0, half));
+          await send(batch.slice(half));
+          return;
+        }
+        throw error;
+      }
+    };
     let chunk: Message[] = [];
     let bytes = 0;
-    const flush = async () => {
-      if (chunk.length === 0) return;
-      const batch = chunk;
-      chunk = [];
-      bytes = 0;
-      await withRetry(
-        async () => {
-          const p = await getProducer();
-          try {
-            await p.send({ topic: name, acks: -1, messages: batch });
-          } catch (error) {
-            if (needsProducerReset(error)) await resetProducer(describeError(error));
-            throw toBusError(error, `publish to ${name} failed`, { topic: name });
-          }
-        },
-        {
-          attempts: Number.POSITIVE_INFINITY,
-          baseDelayMs: 200,
-          maxDelayMs: 5_000,
-          shouldRetry: (e) => shouldRetryKafka(e),
-          signal: closeSignal,
-          onRetry: (error, attempt, delay) =>
-            logger.warn(
-              { topic: name, attempt, retry_in_ms: Math.round(delay), err: describeError(error) },
-              'kafka publish failed; retrying',
-            ),
-        },
-      );
-    };
     for (const m of messages) {
       const size = (m.value as string).length + (m.key as string).length + 64;
-      if (bytes + size > maxBytesPerSend && chunk.length > 0) await flush();
+      if (bytes + size > maxBytesPerSend && chunk.length > 0) {
+        await send(chunk);
+        chunk = [];
+        bytes = 0;
+      }
       chunk.push(m);
       bytes += size;
     }
-    await flush();
+    if (chunk.length > 0) await send(chunk);
   }
 
   function deadLetterMessages(letters: DeadLetter[]): Message[] {

@@ -155,6 +155,31 @@ describe('kafka bus', { timeout: 240_000 }, () => {
     for (const [c, list] of seen) assert.deepEqual(list, [...Array(perChain).keys()], `chain ${c} in order`);
   });
 
+  test('a topic created elsewhere with the 1 MiB limit: large publishes are split, in order', async () => {
+    const prefix = randomName('t6');
+    const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: `${prefix}.mixwatch.flows.v1`, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1048588' }] },
+      ],
+    });
+    await admin.disconnect();
+    const bus = await makeBus(prefix, { partitions: 1, recordsPerMessage: 1 });
+    const got: number[] = [];
+    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
+      for (const r of rs) if (r.value.type === 'heartbeat') got.push(r.value.cursor);
+    });
+    const n = 12_000; // ~2.4 MB in one partition: over the topic's limit in one request
+    await bus.publish(
+      'mixwatch.flows.v1',
+      Array.from({ length: n }, (_, i) => ({ key: '1', value: heartbeat(1, i) })),
+    );
+    await until(() => got.length >= n, 60_000, 'all records');
+    assert.deepEqual(got, [...Array(n).keys()]);
+  });
+
   test('a throwing handler gets the same records again and the offsets move only after it resolved', async () => {
     const prefix = randomName('t3');
     // One record per Kafka message, so that committed offsets count records.
