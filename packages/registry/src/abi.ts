@@ -29,11 +29,22 @@ export function word(log: RawLog, i: number): string {
   return log.data.slice(start, start + 64);
 }
 
+const ZERO24 = '0'.repeat(24);
+const ZERO51 = '0'.repeat(51);
+
 /** An address from a 32-byte hex word (no 0x), lowercased. Throws if the upper 12 bytes are not zero. */
 export function wordToAddress(w: string): string {
   if (w.length !== 64) throw new DecodeError('address word has wrong length');
-  for (let i = 0; i < 24; i++) if (w.charCodeAt(i) !== 48) throw new DecodeError('address word has non-zero upper bytes');
+  if (!w.startsWith(ZERO24)) throw new DecodeError('address word has non-zero upper bytes');
   return `0x${w.slice(24).toLowerCase()}`;
+}
+
+/**
+ * A small uint word (offsets, lengths, ids, chain ids) as a JS number without BigInt: the upper 51
+ * hex digits must be zero (value < 2^52). Returns -1 when it is larger, so callers can fall back.
+ */
+function smallUint(w: string): number {
+  return w.length === 64 && w.startsWith(ZERO51) ? Number.parseInt(w.slice(51), 16) : -1;
 }
 
 /** An address from topic i. */
@@ -45,7 +56,8 @@ export function topicAddress(log: RawLog, i: number): string {
 
 /** A uint from a 64-hex word as a decimal string. */
 export function wordToUint(w: string): string {
-  return BigInt(`0x${w}`).toString();
+  const small = smallUint(w);
+  return small >= 0 ? String(small) : BigInt(`0x${w}`).toString();
 }
 
 /** The word as 0x-prefixed bytes32. */
@@ -65,13 +77,19 @@ export function addressAt(log: RawLog, i: number): string {
 
 /** Reads a dynamic `bytes`/`string` whose offset is in data word `i`; returns 0x-hex. */
 export function dynamicBytesAt(log: RawLog, i: number): string {
-  const offset = Number(BigInt(`0x${word(log, i)}`));
-  if (offset % 32 !== 0) throw new DecodeError('dynamic offset not word-aligned');
+  return `0x${dynamicHexAt(log, i)}`;
+}
+
+/** Like {@link dynamicBytesAt} without the 0x prefix (saves a copy on the hot path). */
+export function dynamicHexAt(log: RawLog, i: number): string {
+  const offset = smallUint(word(log, i));
+  if (offset < 0 || offset % 32 !== 0) throw new DecodeError('dynamic offset not word-aligned or out of range');
   const lenWord = offset / 32;
-  const len = Number(BigInt(`0x${word(log, lenWord)}`));
+  const len = smallUint(word(log, lenWord));
+  if (len < 0) throw new DecodeError('dynamic length out of range');
   const start = 2 + (lenWord + 1) * 64;
   if (log.data.length < start + len * 2) throw new DecodeError('dynamic bytes run past data');
-  return `0x${log.data.slice(start, start + len * 2)}`;
+  return log.data.slice(start, start + len * 2);
 }
 
 /** topic i as 64 hex chars (no 0x); throws if missing or malformed. */
@@ -93,6 +111,8 @@ export function topicBytes32(log: RawLog, i: number): string {
 
 /** A uint word as a JS number; throws if it does not fit in 2^53 (ids, chain ids, counts). */
 export function wordToSafeNumber(w: string, what: string): number {
+  const small = smallUint(w);
+  if (small >= 0) return small;
   const n = BigInt(`0x${w}`);
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`${what}: ${n} does not fit a safe integer`);
   return Number(n);
@@ -104,8 +124,7 @@ export function wordToSafeNumber(w: string, what: string): number {
  * account) is kept whole as 0x + 32 bytes, because it is a real, non-EVM recipient.
  */
 export function bytes32ToAccount(w: string): string {
-  for (let i = 0; i < 24; i++) if (w.charCodeAt(i) !== 48) return `0x${w.toLowerCase()}`;
-  return `0x${w.slice(24).toLowerCase()}`;
+  return w.startsWith(ZERO24) ? `0x${w.slice(24).toLowerCase()}` : `0x${w.toLowerCase()}`;
 }
 
 /** Reads a dynamic `string` whose offset is in data word `i` (UTF-8). */
@@ -120,9 +139,9 @@ export function dynamicStringAt(log: RawLog, i: number): string {
  * element count; bounds-checked against the data length.
  */
 export function arrayAt(log: RawLog, headIndex: number, base = 0, elementWords = 1): { first: number; length: number } {
-  const offset = BigInt(`0x${word(log, base + headIndex)}`);
-  if (offset % 32n !== 0n) throw new DecodeError('array offset not word-aligned');
-  const lenWord = base + Number(offset / 32n);
+  const offset = smallUint(word(log, base + headIndex));
+  if (offset < 0 || offset % 32 !== 0) throw new DecodeError('array offset not word-aligned or out of range');
+  const lenWord = base + offset / 32;
   const length = wordToSafeNumber(word(log, lenWord), 'array length');
   const first = lenWord + 1;
   if (wordCount(log) < first + length * elementWords) throw new DecodeError('array runs past data');

@@ -1,6 +1,6 @@
 import { DecodeError } from '@mixwatch/core';
 import { arrayAt, expectTopics, expectWords, word, wordToAddress, wordToBytes32, wordToSafeNumber, wordToUint } from '../abi.ts';
-import { tokenFields, unknownToken } from '../tokens.ts';
+import { tokenFields } from '../tokens.ts';
 import type { DecodeContext, Decoder, FlowDraft, RawLog } from '../types.ts';
 
 // Railgun RailgunSmartWallet events (Railgun-Community/engine src/abi/V2.1/RailgunSmartWallet.json and
@@ -19,7 +19,8 @@ function tokenData(
   const kind = TOKEN_TYPES[type];
   if (!kind) throw new DecodeError(`railgun: unknown tokenType ${type}`);
   const fields = tokenFields(ctx, wordToAddress(word(log, at + 1)));
-  const extra: Record<string, unknown> = { token_type: kind, ...unknownToken(fields) };
+  const extra: Record<string, unknown> = { token_type: kind };
+  if (fields.token_symbol === '') extra.decimals_unknown = true;
   if (type !== 0) extra.token_sub_id = wordToUint(word(log, at + 2));
   return { fields, extra };
 }
@@ -44,22 +45,25 @@ function shieldFlows(ctx: DecodeContext, name: string, feesHead: number | null):
   for (let i = 0; i < c.length; i++) {
     const at = c.first + i * 5;
     const { fields, extra } = tokenData(ctx, log, at + 1);
-    const value = BigInt(`0x${word(log, at + 4)}`);
-    const fee = fees ? BigInt(`0x${word(log, fees.first + i)}`) : 0n;
+    const valueWord = word(log, at + 4);
+    const feeWord = fees ? word(log, fees.first + i) : undefined;
+    const value = wordToUint(valueWord);
+    // BigInt only when there is a fee to add (uint120 values can exceed 2^53).
+    const amount = feeWord === undefined ? value : (BigInt(`0x${valueWord}`) + BigInt(`0x${feeWord}`)).toString();
+    extra.tree = tree;
+    extra.position = start + i;
+    extra.npk = wordToBytes32(word(log, at));
+    extra.shielded_value = value;
+    if (feeWord !== undefined) extra.fee = wordToUint(feeWord);
     out.push({
       action: 'shield',
       from_address: tx.from,
       to_address: ctx.contract.address,
-      ...fields,
-      amount: (value + fee).toString(),
-      extra: {
-        ...extra,
-        tree,
-        position: start + i,
-        npk: wordToBytes32(word(log, at)),
-        shielded_value: value.toString(),
-        ...(fees ? { fee: fee.toString() } : {}),
-      },
+      token: fields.token,
+      token_symbol: fields.token_symbol,
+      decimals: fields.decimals,
+      amount,
+      extra,
     });
   }
   return out;

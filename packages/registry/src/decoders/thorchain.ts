@@ -39,7 +39,9 @@ export function parseThorMemo(memo: string): ThorMemo {
     const raw = parts[1] ?? '';
     const asset = THORCHAIN_SHORT_ASSETS[raw] ?? THORCHAIN_SHORT_ASSETS[raw.toLowerCase()] ?? raw.toUpperCase();
     const address = parts[2] ?? '';
-    return { kind: 'swap', asset, chain: assetChain(asset), ...(address ? { address: normalizeAccountText(address) } : {}) };
+    const out: ThorMemo = { kind: 'swap', asset, chain: assetChain(asset) };
+    if (address) out.address = normalizeAccountText(address);
+    return out;
   }
   if (op === 'OUT' || op === 'REFUND') {
     const h = parts[1] ?? '';

@@ -1,13 +1,14 @@
 import { DecodeError } from '@mixwatch/core';
 import {
   bytes32ToAccount,
-  dynamicBytesAt,
+  dynamicHexAt,
   expectTopics,
   expectWords,
   topicAddress,
   topicUint,
   topicWord,
   word,
+  wordToSafeNumber,
   wordToUint,
 } from '../abi.ts';
 import { counterpartyName, WORMHOLE_CHAIN_NAMES } from '../counterparty.ts';
@@ -43,25 +44,27 @@ export interface WormholeTransfer {
   tokenChain: number;
   to: string;
   toChain: number;
-  fee?: string;
-  fromAddress?: string;
+  fee: string | undefined;
+  fromAddress: string | undefined;
 }
 
 /** Parses a Token Bridge payload (hex, no 0x); undefined when it is not a type 1/3 transfer. */
 export function parseTransferPayload(p: string): WormholeTransfer | undefined {
   const type = p.slice(0, 2);
   if ((type !== '01' && type !== '03') || p.length < 266) return undefined;
-  const base = {
-    payloadType: (type === '01' ? 1 : 3) as 1 | 3,
-    amount: BigInt(`0x${p.slice(2, 66)}`).toString(),
+  const isTransfer = type === '01';
+  const last = p.slice(202, 266);
+  // One object shape for both payload types (fee or fromAddress undefined): keeps the call site monomorphic.
+  return {
+    payloadType: isTransfer ? 1 : 3,
+    amount: wordToUint(p.slice(2, 66)),
     tokenAddress: bytes32ToAccount(p.slice(66, 130)),
     tokenChain: Number.parseInt(p.slice(130, 134), 16),
     to: bytes32ToAccount(p.slice(134, 198)),
     toChain: Number.parseInt(p.slice(198, 202), 16),
+    fee: isTransfer ? wordToUint(last) : undefined,
+    fromAddress: isTransfer ? undefined : bytes32ToAccount(last),
   };
-  return type === '01'
-    ? { ...base, fee: BigInt(`0x${p.slice(202, 266)}`).toString() }
-    : { ...base, fromAddress: bytes32ToAccount(p.slice(202, 266)) };
 }
 
 function transferToken(
@@ -95,23 +98,34 @@ export const wormholeLogMessagePublished: Decoder = {
     expectWords(log, 4, 'LogMessagePublished');
     const sender = topicAddress(log, 1);
     if (!isTokenBridge(ctx.chain.name, sender)) return [];
-    const t = parseTransferPayload(dynamicBytesAt(log, 2).slice(2));
+    const t = parseTransferPayload(dynamicHexAt(log, 2));
     if (!t) return [];
     if (!tx) throw new DecodeError('LogMessagePublished: transaction not provided');
     const here = OUR_WORMHOLE_ID[ctx.chain.name];
     if (here === undefined) throw new DecodeError(`LogMessagePublished: no Wormhole chain id for ${ctx.chain.name}`);
     const sequence = wordToUint(word(log, 0));
-    const { extra, ...token } = transferToken(ctx, t);
+    const tk = transferToken(ctx, t);
+    const extra = tk.extra;
     return [
       {
         action: 'bridge_out',
         from_address: t.fromAddress ?? tx.from,
         to_address: t.to,
-        ...token,
+        token: tk.token,
+        token_symbol: tk.token_symbol,
+        decimals: tk.decimals,
         amount: t.amount,
         counterparty_chain: counterpartyName(WORMHOLE_CHAIN_NAMES, 'wormhole', t.toChain),
         bridge_ref: `${here}/${topicWord(log, 1).toLowerCase()}/${sequence}`,
-        extra: { ...extra, sequence, nonce: Number(wordToUint(word(log, 1))), ...(t.fee ? { fee: t.fee } : {}) },
+        extra: {
+          token_chain: extra.token_chain,
+          origin_token: extra.origin_token,
+          payload_type: extra.payload_type,
+          ...(extra.wrapped ? { wrapped: true } : {}),
+          sequence,
+          nonce: wordToSafeNumber(word(log, 1), 'nonce'),
+          ...(t.fee ? { fee: t.fee } : {}),
+        },
       },
     ];
   },
