@@ -79,6 +79,22 @@ describe('taint propagation', () => {
     assert.equal(d.taintOf(ADDR.tronSdn)?.score, 1, 'TRON base58 label');
   });
 
+  test('a user watchlist label (mixwatch labels import) starts taint like an SDN entry', () => {
+    const mule = fresh('watchlist', 'mule');
+    const d = createDetector({
+      config: detectConfigSchema.parse({}),
+      labels: [
+        ...labels,
+        { address: mule, chain: 'ethereum', label: 'case 114 mule', category: 'watchlist', source: 'internal case file' },
+      ],
+    });
+    const b = new ScenarioBuilder('watchlist', START);
+    b.tornadoDeposit(0, mule);
+    const alerts = run(d, msgs(b));
+    assert.equal(alerts[0]?.rule, 'sanctioned_mixer_deposit');
+    assert.equal((alerts[0]?.details.taint as { origin_label: string } | undefined)?.origin_label, 'case 114 mule');
+  });
+
   test('USDT and native transfers propagate with hops and path; dust does not', () => {
     const b = new ScenarioBuilder('propagation', START);
     const a1 = fresh('propagation', 'a1');

@@ -104,6 +104,7 @@ export class Detector {
 
   readonly taint = new Map<string, Taint>();
   private readonly seen = new Map<string, Seen>();
+  private readonly chainIds = new Map<string, number>();
   private latest = 0;
   private readonly pools = new Map<string, Deposit[]>();
   private readonly withdrawals = new Map<string, Withdrawal[]>();
@@ -164,6 +165,8 @@ export class Detector {
         flow_id: '',
         tx_hash: '',
         block_time: 0,
+        flow_chain_id: 0,
+        block_number: 0,
       };
     }
     return this.taint.get(k);
@@ -247,6 +250,7 @@ export class Detector {
 
   private onFlow(flow: Flow, out: DetectOutput): void {
     if (this.seen.has(flow.flow_id)) return;
+    this.chainIds.set(flow.chain, flow.chain_id);
     this.seen.set(flow.flow_id, {
       chain: flow.chain,
       block: flow.block_number,
@@ -307,6 +311,8 @@ export class Detector {
       flow_id: flow.flow_id,
       tx_hash: flow.tx_hash,
       block_time: flow.block_time,
+      flow_chain_id: flow.chain_id,
+      block_number: flow.block_number,
     };
     const prev = this.taint.get(k);
     if (prev && !better(t, prev)) return;
@@ -339,6 +345,8 @@ export class Detector {
       address: labelKey(address) ?? address,
       role,
       chain: flow.chain,
+      chain_id: flow.chain_id,
+      block_number: flow.block_number,
       block_time: flow.block_time,
       tx_hash: flow.tx_hash,
       // Plain transfers have no service unless the counterparty is a labelled one (an exchange…).
@@ -696,6 +704,10 @@ export class Detector {
       out_time: o.block_time,
       in_time: i.block_time,
       tainted: t ? 1 : 0,
+      out_chain_id: o.chain_id,
+      out_block: o.block_number,
+      in_chain_id: i.chain_id,
+      in_block: i.block_number,
     });
     if (!t) {
       this.afterArrival(i, out);
@@ -1127,7 +1139,11 @@ export class Detector {
       this.pendingOut.delete(id);
       this.pendingIn.delete(id);
     }
-    for (const [k, t] of this.taint) if (gone.has(t.flow_id)) this.taint.delete(k);
+    const chainId = this.chainIds.get(chain);
+    for (const [k, t] of this.taint) {
+      if (gone.has(t.flow_id) || (chainId !== undefined && t.flow_chain_id === chainId && t.block_number > afterBlock))
+        this.taint.delete(k);
+    }
     this.lastRetracted = [...gone];
     return this.lastRetracted;
   }

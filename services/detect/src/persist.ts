@@ -28,15 +28,18 @@ export async function writeOutput(store: Store, out: Omit<DetectOutput, 'alerts'
 }
 
 /**
- * Deletes the rows derived from orphaned flows (reorg retraction):
- * `DELETE FROM mixwatch.{taint,taint_flows,bridge_pairs} WHERE flow_id IN {ids}`.
+ * Deletes the rows derived from flows of orphaned blocks (reorg retraction of `chainId` above
+ * `afterBlock`), however old: `DELETE FROM mixwatch.taint WHERE flow_chain_id = … AND block_number > …`,
+ * and the same on `taint_flows` and on either leg of `bridge_pairs`.
  */
-export async function deleteDerived(store: Store, flowIds: string[]): Promise<void> {
-  if (flowIds.length === 0) return;
-  const p = { ids: flowIds };
-  await store.command('DELETE FROM mixwatch.taint WHERE flow_id IN {ids:Array(String)}', p);
-  await store.command('DELETE FROM mixwatch.taint_flows WHERE flow_id IN {ids:Array(String)}', p);
-  await store.command('DELETE FROM mixwatch.bridge_pairs WHERE out_flow_id IN {ids:Array(String)} OR in_flow_id IN {ids:Array(String)}', p);
+export async function deleteDerived(store: Store, chainId: number, afterBlock: number): Promise<void> {
+  const p = { c: chainId, n: afterBlock };
+  await store.command('DELETE FROM mixwatch.taint WHERE flow_chain_id = {c:UInt32} AND block_number > {n:UInt64}', p);
+  await store.command('DELETE FROM mixwatch.taint_flows WHERE chain_id = {c:UInt32} AND block_number > {n:UInt64}', p);
+  await store.command(
+    'DELETE FROM mixwatch.bridge_pairs WHERE (out_chain_id = {c:UInt32} AND out_block > {n:UInt64}) OR (in_chain_id = {c:UInt32} AND in_block > {n:UInt64})',
+    p,
+  );
 }
 
 /** A `mixwatch.flows` row (JSONEachRow) back into a {@link Flow}. */
@@ -120,6 +123,8 @@ export async function loadState(
         flow_id: '',
         tx_hash: '',
         block_time: Number(r.t),
+        flow_chain_id: 0,
+        block_number: 0,
       }),
     ),
   );

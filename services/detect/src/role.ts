@@ -69,9 +69,13 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
 
   let current: Promise<void> = Promise.resolve();
   async function handle(records: BusRecord<FlowMessage>[]): Promise<void> {
-    const acc: DetectOutput = { alerts: [], taint: [], taintFlows: [], pairs: [] };
+    let acc: DetectOutput = { alerts: [], taint: [], taintFlows: [], pairs: [] };
+    const flush = async () => {
+      await writeOutput(store, acc);
+      await publish(acc.alerts);
+      acc = { alerts: [], taint: [], taintFlows: [], pairs: [] };
+    };
     const advanced = new Map<number, { chain: string; block: number; hash: string; time: number }>();
-    const retracted: string[] = [];
     for (const { value } of records) {
       if (value.type === 'checkpoint') {
         if (value.cursor_key?.startsWith('backfill')) continue;
@@ -79,7 +83,11 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
         continue;
       }
       if (value.type === 'retract') {
-        retracted.push(...detector.onRetract(value.chain, value.after_block));
+        // In order: what came before the retraction is written, then its derived rows go, then
+        // the re-published blocks that follow it are handled afresh.
+        await flush();
+        detector.onRetract(value.chain, value.after_block);
+        await deleteDerived(store, value.chain_id, value.after_block);
         log.warn(
           { chain: value.chain, after_block: value.after_block, orphaned_flows: detector.lastRetracted.length },
           'reorg: derived rows retracted',
@@ -92,9 +100,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
       acc.taintFlows.push(...out.taintFlows);
       acc.pairs.push(...out.pairs);
     }
-    await deleteDerived(store, retracted);
-    await writeOutput(store, acc);
-    await publish(acc.alerts);
+    await flush();
     for (const [chainId, c] of advanced) {
       await store.saveCursor({
         cursor_key: `${DETECT_CURSOR_PREFIX}${chainId}`,

@@ -26,6 +26,9 @@ export interface Taint {
   flow_id: string;
   tx_hash: string;
   block_time: number;
+  /** Chain id and block of the tainting flow (0 for labels and rows loaded from the store). */
+  flow_chain_id: number;
+  block_number: number;
 }
 
 /** A flow with a tainted party (a `mixwatch.taint_flows` row). */
@@ -34,6 +37,8 @@ export interface TaintFlow {
   address: string;
   role: 'sender' | 'recipient';
   chain: string;
+  chain_id: number;
+  block_number: number;
   block_time: number;
   tx_hash: string;
   service: string;
@@ -65,6 +70,10 @@ export interface BridgePair {
   out_time: number;
   in_time: number;
   tainted: number;
+  out_chain_id: number;
+  out_block: number;
+  in_chain_id: number;
+  in_block: number;
 }
 
 /** What handling one message produced: everything is idempotent to write again. */

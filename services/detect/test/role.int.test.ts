@@ -103,4 +103,23 @@ describe('detect role: chDB state, restart, redelivery, dormancy', () => {
       await daemon.stop();
     }
   });
+  it('a retraction deletes the rows derived from the orphaned flows', async () => {
+    const tron = scenario.steps.find((s) => s.chain === 'tron')!;
+    const block = (tron.message as { flow: { block_number: number } }).flow.block_number;
+    const { daemon, query } = await run([], () => true);
+    try {
+      const before = await query<{ n: string }>("SELECT count() AS n FROM mixwatch.taint WHERE chain = 'tron'");
+      assert.equal(Number(before[0]?.n), 1);
+      await daemon.ctx.bus.publish(TOPICS.flows, [
+        { key: '728126428', value: { type: 'retract', chain: 'tron', chain_id: 728126428, after_block: block - 1, reason: 'test reorg' } },
+      ]);
+      await waitFor('the derived TRON rows to go', async () => {
+        const t = await query<{ n: string }>("SELECT count() AS n FROM mixwatch.taint WHERE chain = 'tron'");
+        const p = await query<{ n: string }>("SELECT count() AS n FROM mixwatch.bridge_pairs WHERE in_chain = 'tron'");
+        return Number(t[0]?.n) === 0 && Number(p[0]?.n) === 0;
+      });
+    } finally {
+      await daemon.stop();
+    }
+  });
 });
