@@ -135,7 +135,8 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       baseDelayMs: 200,
       maxDelayMs: 10_000,
       shouldRetry: (e) => shouldRetryStore(e),
-      signal: common.signal,
+      // No shutdown signal here: the final flushes of a graceful stop must still write.
+      // Attempts and delays are bounded (8 attempts, ≤ 10 s each), so shutdown cannot hang.
       onRetry: (error, attempt, delay) => {
         common.metrics.storeErrors.inc({ op });
         common.logger.warn(

@@ -70,9 +70,15 @@ export function register(program: Command): void {
           add('store', false, describeError(error).slice(0, 200));
         }
       }
-      const notify = config.notify as { slack?: { webhookUrl?: string } };
-      const slack = notify.slack?.webhookUrl;
-      add('slack webhook', true, slack ? `configured (${redactUrl(slack)})` : 'not configured (alerts stay in mixwatch.alerts)');
+      try {
+        const { resolveChannels } = await import('@mixwatch/notify');
+        const channels = resolveChannels(config.notify);
+        if (channels.length === 0)
+          add('alert delivery', true, 'no channel configured (alerts stay in mixwatch.alerts; set MIXWATCH_SLACK_WEBHOOK_URL)');
+        for (const c of channels) add(`channel ${c.name}`, true, `${c.type} → ${c.where}`);
+      } catch (error) {
+        add('alert delivery', false, describeError(error).slice(0, 200));
+      }
       const failed = checks.filter((c) => !c.ok).length;
       process.stdout.write(failed ? `\n${failed} check(s) failed\n` : '\nall checks passed\n');
       process.exit(failed ? 1 : 0);

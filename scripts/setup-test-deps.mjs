@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Installs what the test suite needs beyond npm packages, once, so that `npm test` works on a
+// fresh machine: the Apache Kafka broker jars (resolved by mvn into deploy/kafka/lib) and
+// Prometheus (Debian's `prometheus` package: promtool and the server one test scrapes with).
+// Runs as npm's `pretest`. Set MIXWATCH_SKIP_SETUP=1 to skip.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+if (process.env.MIXWATCH_SKIP_SETUP) process.exit(0);
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+const { ensureKafkaJars } = await import('../deploy/kafka/broker.mjs');
+try {
+  await ensureKafkaJars({ quiet: true });
+  console.error('setup: Kafka broker jars present (deploy/kafka/lib)');
+} catch (error) {
+  console.error(
+    `setup: could not resolve the Kafka jars: ${error.message}\n  Kafka tests will fail; install Java 17 and Maven, then re-run.`,
+  );
+}
+
+if (!has('promtool') || !has('prometheus')) {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (root && has('apt-get')) {
+    console.error('setup: installing Prometheus (Debian package `prometheus`)…');
+    try {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (error) {
+      console.error(`setup: apt-get install prometheus failed: ${error.message}`);
+    }
+  } else {
+    console.error('setup: Prometheus is not installed; the observability test needs it: `sudo apt-get install prometheus`');
+  }
+}
