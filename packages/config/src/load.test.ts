@@ -62,6 +62,18 @@ describe('config', () => {
     assert.throws(() => parseConfig([1, 2]), /top level must be a mapping/);
   });
 
+  it('the committed example configs load', () => {
+    const root = join(import.meta.dirname, '../../..');
+    for (const f of ['mixwatch.example.yaml', 'examples/anvil.yaml']) {
+      const c = loadConfig({ file: join(root, f), env: {} });
+      assert.ok(c.chains.ethereum?.enabled, f);
+    }
+    const routed = parseConfig({
+      notify: { channels: [{ name: 'desk', type: 'slack', urlEnv: 'SLACK_DESK', match: { minSeverity: 'high' } }] },
+    });
+    assert.equal((routed.notify as { channels: unknown[] }).channels.length, 1);
+  });
+
   it('reads YAML files and reports YAML syntax errors with the file name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-config-'));
     const good = join(dir, 'good.yaml');
