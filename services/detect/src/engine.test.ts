@@ -310,6 +310,29 @@ describe('bridge pairing', () => {
   });
 });
 
+test('a tainted departure to TRON naming the recipient in hex taints its base58 form', () => {
+  const b = new ScenarioBuilder('tron-hex', START);
+  const hex = fresh('tron-hex', 'r');
+  b.bridge(0, {
+    action: 'bridge_out',
+    chain: 'ethereum',
+    service: 'allbridge',
+    contract: ADDR.allbridgeEthereum,
+    from: ADDR.ronin,
+    to: hex,
+    token: ADDR.usdtEthereum,
+    symbol: 'USDT',
+    amount: usdt(1000),
+    decimals: 6,
+    counterparty: 'tron',
+  });
+  const d = detector({}, ['ethereum']);
+  run(d, msgs(b));
+  const t = [...d.taint.values()][0];
+  assert.match(t?.address ?? '', /^T[1-9A-HJ-NP-Za-km-z]{33}$/);
+  assert.equal(t?.via, 'bridge_out');
+});
+
 describe('reorgs', () => {
   test('a retraction forgets the orphaned flows and the taint they created; the re-mined flow is handled afresh', () => {
     const b = new ScenarioBuilder('reorg', START);

@@ -1,4 +1,4 @@
-import { getChain } from '@mixwatch/chain';
+import { formatAddress, getChain } from '@mixwatch/chain';
 import { type Alert, type Flow, type FlowMessage, type RuleName, type Severity, stableId } from '@mixwatch/core';
 import { type Label, LabelIndex, labelKey } from '@mixwatch/labels';
 import { allContracts, type ContractEntry } from '@mixwatch/registry';
@@ -574,7 +574,10 @@ export class Detector {
     const unwatched = !!dest && !dest.includes(':') && (getChain(dest) ? !!this.watchedChains && !this.watchedChains.has(dest) : true);
     if (t && unwatched) {
       // The arrival chain is not ingested: the hop can only be reported at departure.
-      const recipient = labelKey(flow.to_address);
+      // A TRON recipient named by an EVM-side event is 20 bytes of hex: key it as base58.
+      const recipient = labelKey(
+        dest === 'tron' && /^0x[0-9a-f]{40}$/i.test(flow.to_address) ? formatAddress('tron', flow.to_address) : flow.to_address,
+      );
       if (recipient && recipient !== labelKey(flow.contract)) this.propagate(recipient, t, flow, t.score, 'bridge_out', '', out);
       this.alert(out, 'tainted_bridge_hop', 'high', flow, sender, [flow.flow_id, 'unpaired'], {
         title: `Tainted ${short(sender)} bridged ${fmt(flow)} via ${flow.service} to ${dest} (not watched: unpaired)`,
