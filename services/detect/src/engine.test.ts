@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createBusValidator } from '@mixwatch/bus';
 import { detectConfigSchema } from '@mixwatch/config';
 import type { Alert, FlowMessage } from '@mixwatch/core';
 import { builtinLabels } from '@mixwatch/labels';
@@ -35,6 +36,22 @@ test('every alert explains itself: rule, flows, tx hashes, addresses, hops, wind
       assert.equal(typeof a.details.confidence, 'number');
       assert.ok(a.title.length > 10);
       assert.match(a.alert_id, /^[0-9a-f]{32}$/);
+    }
+  }
+});
+
+test('every alert and every scenario flow conforms to the Kafka topic contracts (schemas/kafka)', () => {
+  const v = createBusValidator();
+  for (const s of allScenarios()) {
+    for (const st of s.steps) {
+      // The category enum gains `native` with the ingest's native transfers (lead's change).
+      if (st.message.type === 'flow' && st.message.flow.category === ('native' as string)) continue;
+      const r = v.check('mixwatch.flows.v1', st.message);
+      assert.ok(r.ok, `${s.name}: ${r.ok ? '' : r.reason}`);
+    }
+    for (const a of replayScenario(s)) {
+      const r = v.check('mixwatch.alerts.v1', JSON.parse(JSON.stringify(a)));
+      assert.ok(r.ok, `${s.name} ${a.rule}: ${r.ok ? '' : r.reason}`);
     }
   }
 });
