@@ -41,6 +41,9 @@ function isUnwatchedStableTransfer(l: RpcLog, stable: Set<string>, watched: Set<
   return !watched.has(from) && !watched.has(to);
 }
 
+/** From this many needed transactions in one block, read the whole block instead of each transaction. */
+const BLOCK_FETCH_THRESHOLD = 3;
+
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
 /** A chain with config overrides applied. */
@@ -204,7 +207,10 @@ export function createFollower(parameters: FollowerParameters) {
         raw.push(l);
       }
     }
-    const native = nativeMode === 'always' || (nativeMode === 'live' && verify) ? await nativeFlows(from, to) : { flows: [], headers: [] };
+    const native =
+      nativeMode === 'always' || (nativeMode === 'live' && verify)
+        ? await nativeFlows(from, to)
+        : { flows: [], headers: [], transactions: [] };
     const logs: RawLog[] = [];
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
@@ -242,10 +248,31 @@ export function createFollower(parameters: FollowerParameters) {
         throw new RetryableError(`block ${l.blockNumber} changed while it was being read (reorg in progress); retrying the range`);
       }
     }
-    const txHashes = new Set<string>();
-    for (const l of logs) if (needsTx.has(`${l.address}:${l.topics[0]}`)) txHashes.add(l.transactionHash);
+    // Transactions for decoders that need the actor or the value: one eth_getBlockByNumber(n, true)
+    // for a block holding several of them (one call instead of many), eth_getTransactionByHash otherwise.
+    const txsByBlock = new Map<number, Set<string>>();
+    for (const l of logs) {
+      if (!needsTx.has(`${l.address}:${l.topics[0]}`)) continue;
+      let set = txsByBlock.get(l.blockNumber);
+      if (!set) txsByBlock.set(l.blockNumber, (set = new Set()));
+      set.add(l.transactionHash);
+    }
     const txs = new Map<string, TxInfo>();
-    await Promise.all([...txHashes].map(async (h) => txs.set(h, await getTransaction(rpc, h))));
+    for (const t of native.transactions) txs.set(t.hash, t);
+    await Promise.all(
+      [...txsByBlock].map(async ([n, hashes]) => {
+        const missing = [...hashes].filter((h) => !txs.has(h));
+        if (missing.length === 0) return;
+        if (missing.length >= BLOCK_FETCH_THRESHOLD) {
+          const b = await getBlockWithTransactions(rpc, n);
+          for (const t of b.transactions) if (hashes.has(t.hash)) txs.set(t.hash, t);
+          if (b.header.hash !== headers.get(n)?.hash && headers.has(n)) {
+            throw new RetryableError(`block ${n} changed while it was being read (reorg in progress); retrying the range`);
+          }
+        }
+        await Promise.all(missing.filter((h) => !txs.has(h)).map(async (h) => txs.set(h, await getTransaction(rpc, h))));
+      }),
+    );
     const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
     deadLetters.push(...bad);
     flows.push(...native.flows);
@@ -270,9 +297,12 @@ export function createFollower(parameters: FollowerParameters) {
    * per block (skipped while the watchlist is empty). A transaction has no log index: the flow
    * uses 1_000_000 + transaction index so that its id is unique and deterministic.
    */
-  async function nativeFlows(from: number, to: number): Promise<{ flows: Flow[]; headers: BlockHeader[] }> {
+  async function nativeFlows(
+    from: number,
+    to: number,
+  ): Promise<{ flows: Flow[]; headers: BlockHeader[]; transactions: Array<TxInfo & { hash: string }> }> {
     const watched = parameters.watchlist ? await parameters.watchlist.get() : new Set<string>();
-    if (watched.size === 0) return { flows: [], headers: [] };
+    if (watched.size === 0) return { flows: [], headers: [], transactions: [] };
     const blocks = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => getBlockWithTransactions(rpc, from + i)));
     const flows: Flow[] = [];
     for (const b of blocks) {
@@ -307,7 +337,7 @@ export function createFollower(parameters: FollowerParameters) {
         });
       }
     }
-    return { flows, headers: blocks.map((b) => b.header) };
+    return { flows, headers: blocks.map((b) => b.header), transactions: blocks.flatMap((b) => b.transactions) };
   }
 
   /** Publishes a fetched range: its flows and dead letters, then its checkpoint (same key: ordered after them). */
