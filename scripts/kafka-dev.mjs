@@ -78,7 +78,7 @@ if (flag('--detach')) {
   process.exit(0);
 }
 
-const broker = await startBroker({ port, dataDir, heapMb, controllerPort: port + 1 });
+const broker = await startBroker({ port, dataDir, heapMb, controllerPort: port + 1, handleSignals: false });
 writeFileSync(pidFile, String(broker.pid));
 console.log(
   `kafka ${kafkaVersion()} ready on ${broker.brokers.join(',')} (KRaft, data ${dataDir}; jars ${fetchMs} ms, start ${broker.startMs} ms)\n` +

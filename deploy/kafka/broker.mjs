@@ -113,6 +113,8 @@ group.initial.rebalance.delay.ms=0
  * @param {number} [options.heapMb] JVM heap, default 512.
  * @param {number} [options.partitions] default partitions of auto-created topics (none are auto-created), default 1.
  * @param {number} [options.readyTimeoutMs] default 60_000.
+ * @param {boolean} [options.handleSignals] kill the JVM on SIGINT/SIGTERM/SIGHUP of this process, default true
+ *   (false when the caller stops the broker gracefully itself, as scripts/kafka-dev.mjs does).
  * @returns {Promise<{brokers: string[], port: number, controllerPort: number, dataDir: string, pid: number, startMs: number,
  *   stop: () => Promise<void>, kill: () => Promise<void>, restart: () => Promise<number>, exited: () => boolean}>}
  *   `stop` is SIGTERM (controlled shutdown), `kill` SIGKILL, `restart` starts it again on the same ports and data
@@ -148,8 +150,17 @@ export async function startBroker(options) {
 
   let child;
   let exited = false;
+  // Never leave an orphan JVM: kill it when this process exits, or is told to (the handler runs
+  // once, then the signal is raised again so the process ends as it would have).
   const killOnExit = () => child && !exited && child.kill('SIGKILL');
   process.on('exit', killOnExit);
+  for (const sig of options.handleSignals === false ? [] : ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    if (process.listenerCount(sig) > 0) continue;
+    process.once(sig, () => {
+      killOnExit();
+      process.kill(process.pid, sig);
+    });
+  }
 
   async function launch() {
     const started = performance.now();

@@ -5,6 +5,7 @@
 // when a role is killed with SIGKILL in the middle of the stream and started again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FRAME_HEADER } from '@mixwatch/bus';
 import {
   ADDR,
   type Anvil,
@@ -130,10 +131,15 @@ describe('scaled pipeline: anvil replay → ingest → Kafka → sink → ClickH
     await consumer.subscribe({ topic: `${prefix}.mixwatch.flows.v1`, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        const m = JSON.parse(String(message.value));
-        if (m.type !== 'flow') return;
-        flows.add(m.flow.flow_id);
-        lastFlowOffset.set(partition, Math.max(lastFlowOffset.get(partition) ?? -1, Number(message.offset)));
+        // A message is one JSON document, or an NDJSON frame of several (header mixwatch-frame).
+        const text = String(message.value);
+        const docs = message.headers?.[FRAME_HEADER] ? text.split('\n') : [text];
+        for (const d of docs) {
+          const m = JSON.parse(d);
+          if (m.type !== 'flow') continue;
+          flows.add(m.flow.flow_id);
+          lastFlowOffset.set(partition, Math.max(lastFlowOffset.get(partition) ?? -1, Number(message.offset)));
+        }
       },
     });
     return { flows, lastFlowOffset, stop: () => consumer.disconnect() };
