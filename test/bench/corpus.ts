@@ -124,3 +124,39 @@ export function placeLogs(corpus: CorpusLog[], n: number): PlacedLogs {
 }
 
 export type { Hex };
+
+/**
+ * A replay stream of `n` logs for the end-to-end benchmarks: the corpus mix in the proportions
+ * USDT transfers 60 %, recorded Tornado events 30 %, registry samples (bridges, Railgun…) 10 %,
+ * each USDT transfer between fresh parties. Within each window of `window` logs (one block's
+ * worth) the logs are grouped by (address, sender, value) so the batch emitter can put many in
+ * one transaction; the order inside a group is kept.
+ */
+export function benchStream(n: number, options: { window?: number; index?: ChainIndex } = {}): CorpusLog[] {
+  const corpus = corpusLogs({ usdt: 0, ...(options.index ? { index: options.index } : {}) });
+  const tornado = corpus.filter((c) => c.kind === 'tornado');
+  const samples = corpus.filter((c) => c.kind !== 'tornado');
+  const transfer = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)') as AbiEvent;
+  const relayer = '0x00000000000000000000000000000000000b0b01';
+  const out: CorpusLog[] = [];
+  let t = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const r = i % 10;
+    if (r < 6) {
+      const log = usdtTransfer(addressN(i, 3), addressN(i, 4), BigInt(1_000_000 + i), relayer);
+      out.push({ log, abi: transfer, kind: 'usdt', needsTx: false });
+    } else if (r < 9) out.push(tornado[t++ % tornado.length]!);
+    else out.push(samples[s++ % samples.length]!);
+  }
+  const window = options.window ?? 500;
+  const key = (c: CorpusLog) => `${c.log.address}|${c.log.from}|${c.log.value ?? 0}`;
+  for (let w = 0; w < out.length; w += window) {
+    const slice = out.slice(w, w + window);
+    const order = new Map<string, number>();
+    for (const c of slice) if (!order.has(key(c))) order.set(key(c), order.size);
+    slice.sort((a, b) => order.get(key(a))! - order.get(key(b))!);
+    for (let k = 0; k < slice.length; k++) out[w + k] = slice[k]!;
+  }
+  return out;
+}
