@@ -74,7 +74,11 @@ export function freePort() {
   });
 }
 
-/** KRaft cluster ids are 16 random bytes, URL-safe base64 without padding (what StorageTool random-uuid prints). */
+/**
+ * KRaft cluster ids are 16 random bytes, URL-safe base64 without padding (what StorageTool
+ * random-uuid prints). Passed as `--cluster-id=<id>`: an id may start with `-`, which the tool's
+ * argument parser would take for an option after `-t`.
+ */
 function clusterId() {
   return randomBytes(16).toString('base64url');
 }
@@ -140,7 +144,7 @@ export async function startBroker(options) {
   ];
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     try {
-      execFileSync('java', [...jvm, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsFile], {
+      execFileSync('java', [...jvm, '-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', propsFile], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (error) {

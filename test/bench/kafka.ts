@@ -2,7 +2,7 @@
 // into ClickHouse (chDB), on this machine, with a real single-node broker. Called by the bench
 // runner (`npm run bench -- kafka`); runnable alone: `node --import tsx test/bench/kafka.ts`.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BusRecord, createKafkaBus, type KafkaBus, TOPICS } from '@mixwatch/bus';
@@ -27,6 +27,17 @@ export interface BenchKafkaParameters {
   chains?: number;
   /** Records per `publish` call, as ingest publishes one poll's range at a time. Default 10_000. */
   publishBatch?: number;
+}
+
+/** CPU time (user + system, ms) the broker JVM has used so far, from /proc (Linux). */
+function jvmCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}`;
@@ -100,6 +111,8 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
     try {
       const batches = makeFlows(total, chains);
       const consumed = await attach(consumerBus, common);
+      const cpu0 = process.cpuUsage();
+      const jvm0 = jvmCpuMs(broker.pid);
       const t0 = performance.now();
       await Promise.all(
         batches.map(async (records) => {
@@ -110,7 +123,11 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
       const published = performance.now() - t0;
       while ((await consumed()) < total) await new Promise((r) => setTimeout(r, 20));
       const done = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       results.push({ name, value: Math.round(total / (done / 1000)), unit: 'flows/s' });
+      // CPU per flow, to tell a starved run (other load on the machine) from a slow one.
+      results.push({ name: `${name}.node_cpu`, value: Math.round(((cpu.user + cpu.system) / total) * 10) / 10, unit: 'us/flow' });
+      results.push({ name: `${name}.broker_cpu`, value: Math.round(((jvmCpuMs(broker.pid) - jvm0) * 1000 * 10) / total) / 10, unit: 'us/flow' });
       return { published };
     } finally {
       await consumerBus.close();

@@ -24,6 +24,8 @@ export interface KafkaTestBroker {
   dataDir: string;
   /** Milliseconds from spawning the JVM to a broker that answers metadata requests (cold start). */
   startMs: number;
+  /** Process id of the broker JVM (changes on `restart`). */
+  readonly pid: number;
   /** Controlled shutdown (SIGTERM), then removes the data folder unless `keepData`. */
   stop(): Promise<void>;
   /** SIGKILL, data kept (for `restart`). */
@@ -51,6 +53,9 @@ export async function startKafka(parameters: StartKafkaParameters = {}): Promise
     port: broker.port,
     dataDir,
     startMs,
+    get pid() {
+      return broker.pid as number;
+    },
     async stop() {
       await broker.stop();
       if (!parameters.keepData) rmSync(dataDir, { recursive: true, force: true });
