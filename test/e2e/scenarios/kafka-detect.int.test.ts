@@ -34,26 +34,20 @@ it('the Harmony story over Kafka raises the same alerts (same ids) as the data r
       TOPICS.flows,
       messages.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 0), value: m })),
     );
-    const want = [
-      'sanctioned_mixer_deposit',
-      'denomination_burst',
-      'mixer_to_bridge',
-      'tainted_bridge_hop',
-      'stablecoin_exit',
-      'freezable_exposure',
-    ];
-    const rows = await waitFor(
-      'the alerts in mixwatch.alerts',
+    const { replayScenario } = await import('./evaluate.ts');
+    const reference = new Set(replayScenario(story).map((a) => a.alert_id));
+    let ids = new Set<string>();
+    await waitFor(
+      `the ${reference.size} alerts in mixwatch.alerts`,
       async () => {
         const r = await query<Pick<Alert, 'alert_id' | 'rule'>>('SELECT alert_id, rule FROM mixwatch.alerts FINAL');
-        return want.every((w) => r.some((x) => x.rule === w)) && r;
+        ids = new Set(r.map((x) => x.alert_id));
+        return ids.size >= reference.size;
       },
       120_000,
       500,
-    );
-    const { replayScenario } = await import('./evaluate.ts');
-    const reference = new Set(replayScenario(story).map((a) => a.alert_id));
-    assert.deepEqual(new Set(rows.map((r) => r.alert_id)), reference);
+    ).catch(() => {});
+    assert.deepEqual(ids, reference);
   } finally {
     await daemon.stop();
   }
