@@ -26,7 +26,7 @@ export interface PreparedChain {
   replayMs: number;
 }
 
-/** Starts anvil (chain id 1) and replays `n` events (see {@link benchStream}) plus 5 empty blocks. */
+/** Starts anvil (chain id 1) and replays `n` events (see {@link benchStream}) plus 70 empty blocks. */
 export async function prepareChain(n: number, log: (s: string) => void = () => {}): Promise<PreparedChain> {
   const anvil = await startAnvil({ chainId: 1, timestamp: 1_600_000_000 });
   const index = buildChainIndex({ chain: 'ethereum' });
@@ -46,7 +46,8 @@ export async function prepareChain(n: number, log: (s: string) => void = () => {
       },
     },
   );
-  await anvil.rpc('anvil_mine', ['0x5']);
+  // 70 empty blocks: Ponder treats chain id 1 as final only 65 blocks below the head.
+  await anvil.rpc('anvil_mine', ['0x46']);
   const replayMs = performance.now() - t0;
   const onChain = await countLogs(anvil, r.firstBlock, r.lastBlock);
   if (onChain !== n) throw new Error(`prepareChain: ${onChain} logs on chain, expected ${n}`);

@@ -50,7 +50,9 @@ export function writePonderProject(chain: PreparedChain, dir: string): { contrac
       events++;
     }
   }
-  mkdirSync(join(dir, 'src'), { recursive: true });
+  mkdirSync(join(dir, 'src/api'), { recursive: true });
+  // Ponder 1.0 refuses to start without an API file; an empty Hono app serves nothing extra.
+  writeFileSync(join(dir, 'src/api/index.ts'), "import { Hono } from 'hono';\nexport default new Hono();\n");
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'mixwatch-bench-ponder', private: true, type: 'module' }));
   writeFileSync(
     join(dir, 'ponder.config.ts'),
@@ -127,20 +129,28 @@ export async function benchPonder(chain: PreparedChain, embeddedRate?: number): 
           throw new Error(`ponder exited (${code}) before ${what}`);
         }),
       ]).catch((e) => {
-        throw new Error(`${String(e).slice(0, 300)} | ponder output: ${out.replace(/\s+/g, ' ').slice(-600)}`);
+        throw new Error(`${String(e).slice(0, 300)} | ponder output: ${out.replace(/\s+/g, ' ').slice(-1500)}`);
       });
     await alive('ponder HTTP server', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 180_000);
     const t0 = performance.now();
+    const completedEvents = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      let sum = 0;
+      for (const line of metrics.split('\n'))
+        if (line.startsWith('ponder_indexing_completed_events')) sum += Number(line.split(' ').at(-1));
+      return sum;
+    };
+    let completed = 0;
     await alive(
-      'ponder /ready (historical indexing done)',
-      async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+      'ponder /ready with every event indexed',
+      async () => {
+        if ((await fetch(`http://127.0.0.1:${port}/ready`)).status !== 200) return false;
+        completed = await completedEvents();
+        return completed >= n;
+      },
       60 * 60_000,
     );
     const seconds = (performance.now() - t0) / 1000;
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    let completed = 0;
-    for (const line of metrics.split('\n'))
-      if (line.startsWith('ponder_indexing_completed_events')) completed += Number(line.split(' ').at(-1));
     const rss = peakRss(proc.pid!);
     const rate = Math.round(n / seconds);
     const rows: BenchRow[] = [

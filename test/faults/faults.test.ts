@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { readDaemonInfo } from '@mixwatch/cli';
+import { createTestCommon } from '@mixwatch/core';
+import { createStore } from '@mixwatch/store';
+import {
+  type Anvil,
+  emitLog,
+  headNumber,
+  mine,
+  spawnDaemon,
+  startAnvil,
+  startFlakyRpc,
+  startInProcess,
+  tempDir,
+  testConfig,
+  tornadoCases,
+  waitFor,
+} from '@mixwatch/test/helpers';
+import { benchStream } from '../bench/corpus.ts';
+import { replayFast } from '../bench/fast-replay.ts';
+import { type Comparison, compareFlows, faultRows, faultTable, groundTruth, startMutatingRpc } from './harness.ts';
+
+// Fault-injection suite (`npm run test:faults`). One anvil chain with a replayed mix of USDT,
+// recorded Tornado and registry bridge/Railgun events; for each fault a fresh embedded daemon
+// (ingest + sink, chDB in its own folder) indexes it from the first replayed block while the fault
+// is injected; afterwards ClickHouse is compared with the ground truth computed from the node:
+// zero lost, zero duplicated, zero invented flows. Reorgs run on their own node. The last test
+// prints the faults × outcome table.
+
+const CONF = 2;
+
+describe('fault injection', () => {
+  let anvil: Anvil;
+  let first = 0;
+  let last = 0;
+  let truth: Set<string>;
+  const tmp = tempDir('mixwatch-faults-');
+  let dirs = 0;
+
+  before(async () => {
+    anvil = await startAnvil({ chainId: 1, timestamp: 1_600_000_000 });
+    const stream = benchStream(3000);
+    const r = await replayFast(
+      anvil,
+      stream.map((c) => c.log),
+      { startTime: 1_600_000_100, logsPerTx: 5, txPerBlock: 4 },
+    );
+    first = r.firstBlock;
+    last = r.lastBlock;
+    await mine(anvil, CONF + 3);
+    truth = await groundTruth(anvil, first, last);
+    assert.ok(truth.size >= 3000, `ground truth has ${truth.size} flows`);
+  });
+  after(async () => {
+    await anvil?.stop();
+    tmp.remove();
+  });
+
+  /** Runs the in-process daemon against `url` until the live cursor passes the last replayed block; compares. */
+  async function indexThrough(
+    url: string,
+    chainExtra: Record<string, unknown>,
+    during?: (d: Awaited<ReturnType<typeof startInProcess>>) => Promise<void>,
+  ) {
+    const dir = `${tmp.dir}/d${dirs++}`;
+    const run = await startInProcess(
+      testConfig({ dataDir: dir, chains: { ethereum: { url, startBlock: first, confirmations: CONF, maxLogRange: 10, ...chainExtra } } }),
+      ['ingest', 'sink'],
+    );
+    try {
+      const duringDone = during?.(run);
+      await waitFor(
+        'the live cursor to pass the last replayed block',
+        async () => {
+          const rows = await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'");
+          return rows[0] && Number(rows[0].block) >= last;
+        },
+        240_000,
+        200,
+      );
+      await duringDone;
+      return await compareFlows(run.query, truth);
+    } finally {
+      await run.daemon.stop();
+    }
+  }
+
+  const record = (fault: string, injected: string, t0: number, comparison?: Comparison, outcome?: string) => {
+    const ok = comparison && comparison.lost === 0 && comparison.duplicated === 0 && comparison.invented === 0;
+    faultRows.push({
+      fault,
+      injected,
+      seconds: (performance.now() - t0) / 1000,
+      ...(comparison ? { comparison } : {}),
+      outcome: outcome ?? (ok ? 'OK' : 'WRONG DATA'),
+    });
+  };
+  const assertExact = (c: Comparison) => {
+    assert.equal(c.lost, 0, `lost ${c.lost} flows`);
+    assert.equal(c.duplicated, 0, `duplicated ${c.duplicated}`);
+    assert.equal(c.invented, 0, `invented ${c.invented}`);
+    assert.equal(c.stored, c.expected);
+  };
+
+  it('RPC timeouts (provider hangs 1.5 s per call for 5 s, timeout 400 ms)', async () => {
+    const t0 = performance.now();
+    const proxy = await startFlakyRpc({ target: anvil.url, delayMs: 1500 });
+    setTimeout(() => proxy.set({ delayMs: 0 }), 5000);
+    try {
+      const c = await indexThrough(proxy.url, { rpcTimeoutMs: 400 });
+      record('RPC timeouts', `${proxy.counts.requests} requests, first 5 s hang 1.5 s`, t0, c);
+      assertExact(c);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('429 storm (60 % of calls answered 429 Retry-After: 0)', async () => {
+    const t0 = performance.now();
+    const proxy = await startFlakyRpc({ target: anvil.url, rate429: 0.6, seed: 3 });
+    try {
+      const c = await indexThrough(proxy.url, {});
+      record('429 storm', `${proxy.counts.tooMany} x 429 of ${proxy.counts.requests}`, t0, c);
+      assert.ok(proxy.counts.tooMany > 10);
+      assertExact(c);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('wrong or truncated JSON and 5xx (15 % each)', async () => {
+    const t0 = performance.now();
+    const proxy = await startFlakyRpc({ target: anvil.url, rate5xx: 0.15, rateGarbage: 0.15, seed: 5 });
+    try {
+      const c = await indexThrough(proxy.url, {});
+      record(
+        'truncated JSON + 5xx',
+        `${proxy.counts.garbage} truncated, ${proxy.counts.serverErrors} 5xx of ${proxy.counts.requests}`,
+        t0,
+        c,
+      );
+      assert.ok(proxy.counts.garbage > 0 && proxy.counts.serverErrors > 0);
+      assertExact(c);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('provider adds logs of unwatched addresses at random (must not invent flows)', async () => {
+    const t0 = performance.now();
+    const proxy = await startMutatingRpc({ target: anvil.url, addUnwatched: 0.5, seed: 13 });
+    try {
+      const c = await indexThrough(proxy.url, {});
+      record('provider adds unwatched logs', `${proxy.counts.added} foreign logs in ${proxy.counts.getLogs} getLogs`, t0, c);
+      assert.ok(proxy.counts.added > 0);
+      assertExact(c);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('provider drops logs at random from some answers (must not lose flows)', async () => {
+    const t0 = performance.now();
+    const proxy = await startMutatingRpc({ target: anvil.url, dropCalls: 0.3, dropLog: 0.1, seed: 17 });
+    try {
+      const c = await indexThrough(proxy.url, {});
+      record(
+        'provider drops logs',
+        `${proxy.counts.dropped} logs dropped in ${proxy.counts.getLogs} getLogs`,
+        t0,
+        c,
+        c.lost > 0 ? `LOST ${c.lost} (ingest trusts one getLogs answer per range)` : undefined,
+      );
+      assert.ok(proxy.counts.dropped > 0);
+      assertExact(c);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('store write failures (a CHECK constraint makes every flows insert fail for 4 s)', async () => {
+    const t0 = performance.now();
+    let failures = 0;
+    const c = await indexThrough(anvil.url, { pollIntervalMs: 100 }, async ({ daemon }) => {
+      await daemon.ctx.store.command('ALTER TABLE mixwatch.flows ADD CONSTRAINT fault_injection CHECK block_number < 0');
+      await new Promise((r) => setTimeout(r, 4000));
+      const errors = await daemon.ctx.common.metrics.registry.getSingleMetricAsString('mixwatch_store_errors_total');
+      for (const line of errors.split('\n')) if (!line.startsWith('#') && line.trim()) failures += Number(line.split(' ').at(-1));
+      await daemon.ctx.store.command('ALTER TABLE mixwatch.flows DROP CONSTRAINT fault_injection');
+    });
+    record('store write failures', `CHECK constraint for 4 s, ${failures} store errors`, t0, c);
+    assertExact(c);
+  });
+
+  it('kill -9 of the daemon at random moments, 20 rounds, then a clean run', async () => {
+    const t0 = performance.now();
+    const dir = `${tmp.dir}/kill`;
+    // a slow provider and small ranges so that kills land mid-stream
+    const proxy = await startFlakyRpc({ target: anvil.url, delayMs: 20 });
+    const raw = testConfig({
+      dataDir: dir,
+      chains: { ethereum: { url: proxy.url, startBlock: first, confirmations: CONF, maxLogRange: 2, pollIntervalMs: 50 } },
+    });
+    let seed = 99;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const rounds = 20;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const d = spawnDaemon(raw, { args: ['--roles', 'ingest,sink'], env: { MIXWATCH_LOG_LEVEL: 'warn' } });
+        // kill somewhere between process start and well into ingestion
+        await new Promise((r) => setTimeout(r, 500 + rand() * 4000));
+        d.proc.kill('SIGKILL');
+        assert.equal(await d.exited, 'SIGKILL');
+      }
+      const d = spawnDaemon(raw, { args: ['--roles', 'ingest,sink'], env: { MIXWATCH_LOG_LEVEL: 'warn' } });
+      await waitFor(
+        'the restarted daemon to pass the last replayed block',
+        async () => {
+          const info = readDaemonInfo(dir);
+          if (!info) return false;
+          const res = await fetch(`http://127.0.0.1:${info.port}/query`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${info.token}` },
+            body: JSON.stringify({ query: "SELECT block AS c FROM mixwatch.cursors WHERE cursor_key = 'live:1'", format: 'JSONEachRow' }),
+          });
+          const text = (await res.text()).trim();
+          return res.ok && text && Math.max(...text.split('\n').map((l) => Number(JSON.parse(l).c))) >= last;
+        },
+        300_000,
+        200,
+      );
+      d.proc.kill('SIGTERM');
+      assert.equal(await d.exited, 0, d.output().slice(-2000));
+    } finally {
+      await proxy.stop();
+    }
+    const store = await createStore({ common: createTestCommon(), dataDir: dir });
+    try {
+      const c = await compareFlows((sql) => store.query(sql), truth);
+      record('kill -9 (ingest+sink daemon)', `${rounds} SIGKILLs at random moments`, t0, c);
+      assertExact(c);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('reorgs', () => {
+  let anvil: Anvil;
+  const tmp = tempDir('mixwatch-faults-reorg-');
+  const cases = tornadoCases({ deposits: 40, withdrawals: 0 });
+  let next = 0;
+  const emit = () => emitLog(anvil, cases[next++]!.log);
+  before(async () => {
+    anvil = await startAnvil({ chainId: 1, timestamp: 1_577_000_000 });
+  });
+  after(async () => {
+    await anvil?.stop();
+    tmp.remove();
+  });
+
+  it('reorgs of depth 1..confirmations-1 (never published) and between confirmations and the window (retracted): store = canonical chain', async () => {
+    const t0 = performance.now();
+    const confirmations = 4;
+    const reorgWindow = 12;
+    for (let i = 0; i < 3; i++) await emit();
+    await mine(anvil, confirmations + 1);
+    const start = 1;
+    const run = await startInProcess(
+      testConfig({ dataDir: `${tmp.dir}/a`, chains: { ethereum: { url: anvil.url, confirmations, reorgWindow, pollIntervalMs: 50 } } }),
+      ['ingest', 'sink'],
+    );
+    const orphans: string[] = [];
+    try {
+      const liveCursor = async () =>
+        Number((await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'"))[0]?.block ?? 0);
+      const settle = async () => {
+        const head = await headNumber(anvil);
+        await waitFor('cursor at the confirmed head', async () => (await liveCursor()) >= head - confirmations, 60_000, 50);
+      };
+      await settle();
+      // depth d: the orphaned branch holds d blocks (a log in its first block), replaced by d+1 blocks.
+      for (const depth of [1, 2, 3, 6, 9]) {
+        const snap = await anvil.rpc<string>('evm_snapshot');
+        orphans.push((await emit()).txHash);
+        if (depth > 1) await mine(anvil, depth - 1);
+        if (depth >= confirmations) {
+          // let the orphan be confirmed and stored before it is reorganised away
+          const orphan = orphans.at(-1)!;
+          await waitFor(`orphan at depth ${depth} stored`, async () => {
+            return (
+              (await run.query<{ c: string }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${orphan}'`))[0]?.c === '1'
+            );
+          });
+        } else await new Promise((r) => setTimeout(r, 400));
+        await anvil.rpc('evm_revert', [snap]);
+        await mine(anvil, 1);
+        await emit();
+        await mine(anvil, depth + confirmations);
+        await settle();
+      }
+      const head = await headNumber(anvil);
+      const truth = await groundTruth(anvil, start, head - confirmations);
+      const c = await compareFlows(run.query, truth);
+      const orphanRows = await run.query<{ c: string }>(
+        `SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash IN (${orphans.map((o) => `'${o}'`).join(',')})`,
+      );
+      faultRows.push({
+        fault: 'reorgs depth 1,2,3 (< confirmations 4) and 6, 9 (< window 12)',
+        injected: '5 reorgs via evm_snapshot/evm_revert',
+        comparison: c,
+        outcome:
+          c.lost + c.duplicated + c.invented === 0 && orphanRows[0]?.c === '0' ? 'OK (orphans never stored or retracted)' : 'WRONG DATA',
+        seconds: (performance.now() - t0) / 1000,
+      });
+      assert.equal(orphanRows[0]?.c, '0', 'no orphaned flow remains');
+      assert.equal(c.lost, 0);
+      assert.equal(c.duplicated, 0);
+      assert.equal(c.invented, 0);
+    } finally {
+      await run.daemon.stop();
+    }
+  });
+
+  it('a reorg deeper than the window halts the chain loudly (DeepReorgError, /readyz 503) and publishes nothing wrong', async () => {
+    const t0 = performance.now();
+    const confirmations = 1;
+    const reorgWindow = 3;
+    const dir = `${tmp.dir}/deep`;
+    const base = await headNumber(anvil);
+    const snap = await anvil.rpc<string>('evm_snapshot');
+    const orphan = await emit();
+    await mine(anvil, 8);
+    const run = await startInProcess(
+      testConfig({
+        dataDir: dir,
+        chains: { ethereum: { url: anvil.url, confirmations, reorgWindow, startBlock: base, pollIntervalMs: 50 } },
+      }),
+      ['ingest', 'sink'],
+    );
+    try {
+      await waitFor(
+        'orphan stored',
+        async () =>
+          (await run.query<{ c: string }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${orphan.txHash}'`))[0]?.c ===
+          '1',
+      );
+      const head = await headNumber(anvil);
+      await waitFor('cursor at head', async () => {
+        const r = await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'");
+        return Number(r[0]?.block ?? 0) >= head - confirmations;
+      });
+      await anvil.rpc('evm_revert', [snap]);
+      await mine(anvil, 1);
+      const replacement = await emit();
+      await mine(anvil, 15);
+      const ready = await waitFor(
+        '/readyz to report the halt',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${run.daemon.port}/readyz`);
+          const body = await res.text();
+          return res.status === 503 && /deeper than the kept window/.test(body) ? body : undefined;
+        },
+        60_000,
+        100,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const replaced = await run.query<{ c: string }>(
+        `SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${replacement.txHash}'`,
+      );
+      faultRows.push({
+        fault: 'reorg deeper than the window (9 > 3)',
+        injected: 'evm_revert of 9 blocks',
+        outcome:
+          replaced[0]?.c === '0'
+            ? `HALTED loudly: ${ready.match(/reorg on [^"]*/)?.[0]?.slice(0, 90) ?? 'DeepReorgError'}`
+            : 'PUBLISHED after deep reorg',
+        seconds: (performance.now() - t0) / 1000,
+      });
+      assert.match(ready, /DeepReorg|deeper than the kept window/);
+      assert.equal(replaced[0]?.c, '0', 'nothing from the new branch is published once halted');
+    } finally {
+      await run.daemon.stop();
+    }
+  });
+});
+
+describe('not covered here', () => {
+  it('records faults this suite does not inject (with where they are tested)', () => {
+    faultRows.push(
+      {
+        fault: 'Kafka broker stopped and restarted',
+        injected: '-',
+        outcome:
+          'NOT IN THIS SUITE: see packages/bus kafka tests and test/e2e/kafka-pipeline.int.test.ts (kill -9 of sink/ingest over Kafka)',
+        seconds: 0,
+      },
+      {
+        fault: 'Slack down for minutes',
+        injected: '-',
+        outcome: 'NOT IN THIS SUITE: see services/notify tests (SIGKILL during a Slack outage, 5xx/hang retries)',
+        seconds: 0,
+      },
+    );
+    assert.ok(faultRows.length >= 2);
+  });
+});
+
+describe('faults × outcome', () => {
+  it('prints the table', () => {
+    console.log(`\n${faultTable(faultRows)}\n`);
+    assert.ok(faultRows.length > 0);
+  });
+});
