@@ -725,9 +725,6 @@ s({
   },
 });
 
-export const CCTP_DOMAINS = CCTP_DOMAIN;
-export { keccak256 };
-
 // Synapse: departures (recipient indexed, chainId/token/amount first) and arrivals (kappa indexed).
 const synOut: Array<[string, string, string]> = [
   ['synapse.token_deposit', 'TokenDeposit', ''],

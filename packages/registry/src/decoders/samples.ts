@@ -2,7 +2,6 @@
 // each decoder), argument values, the transaction sender/value, and the exact expected flow
 // fields. Used by the decoder unit tests (samples.test.ts) and by the coverage e2e test, which
 // emits the same logs at every real registry address on anvil.
-import { keccak256 } from 'viem';
 import type { ContractEntry, FlowDraft } from '../types.ts';
 
 /** Parties used by every sample. */
@@ -14,8 +13,11 @@ export const P = {
   token: '0x5555555555555555555555555555555555555555',
 } as const;
 
+/** An address (or short hex) left-padded to 32 bytes. */
 const b32 = (a: string) => `0x${a.slice(2).padStart(64, '0')}` as `0x${string}`;
+/** A 32-byte id used for every sample hash/guid/transferId. */
 const ID = `0x${'9e'.repeat(32)}` as `0x${string}`;
+/** An amount above 2^64, so no decoder can pass by squeezing it through a JS number. */
 const AMOUNT = 123_456_789_012_345_678_901n;
 
 /** Where the log lands: enough to compute refs that depend on it. */
@@ -36,6 +38,7 @@ export interface Sample {
   expect: (s: SampleSite) => Array<Partial<FlowDraft>>;
 }
 
+/** The single asset of a pool/bridge entry (`''` when the registry names it by symbol only). */
 const tok = (c: ContractEntry) => (c.token ? c.token.address : '');
 
 /** Samples by decoder name. */
@@ -210,4 +213,4 @@ export const SAMPLES: Record<string, Sample> = {
     expect: () => [{ action: 'transact', extra: { nullifier: b32('0xff'), tree: 0 } }],
   },
 };
-export { AMOUNT, b32, ID, keccak256, tok };
+export { AMOUNT, b32, ID, tok };
