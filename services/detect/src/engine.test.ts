@@ -44,8 +44,6 @@ test('every alert and every scenario flow conforms to the Kafka topic contracts 
   const v = createBusValidator();
   for (const s of allScenarios()) {
     for (const st of s.steps) {
-      // The category enum gains `native` with the ingest's native transfers (lead's change).
-      if (st.message.type === 'flow' && st.message.flow.category === ('native' as string)) continue;
       const r = v.check('mixwatch.flows.v1', st.message);
       assert.ok(r.ok, `${s.name}: ${r.ok ? '' : r.reason}`);
     }

@@ -3,8 +3,8 @@
  * actors, each step carrying both the raw log (address, topics, data, tx sender and value — what
  * an anvil replay emits with `emitLog`) and the flow the ingest produces from it. Where the
  * registry has a decoder for the (address, topic0), the flow is made by that very decoder, so the
- * data replay and the chain replay agree; where it has none yet (bridge events, native-coin
- * transfers) the step states the flow the ingest is expected to publish.
+ * data replay and the chain replay agree; native-coin transfers are plain value transfers on a
+ * chain replay; bridge legs on chains without a node here (TRON) state the flow the ingest publishes.
  */
 import { createHash } from 'node:crypto';
 import { formatAddress, getChain } from '@mixwatch/chain';
@@ -379,8 +379,9 @@ export class ScenarioBuilder {
   }
 
   /**
-   * A native-coin transfer (no log). The flow is the shape asked of the ingest (see
-   * docs/detection.md, "What detection needs from ingest"): action `transfer`, token `native`.
+   * A native-coin transfer (no log): on a chain replay a plain value transfer, which the ingest
+   * turns into a flow when the sender is watched; here the flow it publishes (category `native`,
+   * action `transfer`, token `native`).
    */
   nativeTransfer(at: number, from: string, to: string, eth: number, chain = 'ethereum'): Flow {
     const info = getChain(chain)!;
@@ -392,8 +393,7 @@ export class ScenarioBuilder {
       'tx',
       {
         service: 'native',
-        // Proposed: a category for plain value transfers (the Category union has none yet).
-        category: 'native' as Flow['category'],
+        category: 'native',
         action: 'transfer',
         from_address: from,
         to_address: to,
@@ -408,9 +408,9 @@ export class ScenarioBuilder {
   }
 
   /**
-   * A bridge leg at a real bridge contract. The registry has no decoder for these events yet,
-   * so the step states the flow the bridge decoder publishes (action, counterparty_chain,
-   * bridge_ref; empty ref for bridges paired by amount and time).
+   * A bridge leg at a real bridge contract, stated as the flow the bridge decoder publishes
+   * (action, counterparty_chain, bridge_ref; empty ref for bridges paired by amount and time) —
+   * for legs no scenario chain can emit (TRON) or whose decoder needs the call data.
    */
   bridge(
     at: number,

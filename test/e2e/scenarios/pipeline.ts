@@ -1,7 +1,7 @@
 /**
  * Replays scenarios through the real embedded pipeline (used by test/e2e/scenarios.int.test.ts
  * and scripts/eval.ts):
- * - chain mode: scenarios whose every step is a log are replayed on anvil (chain ids 1 and 42161) at the
+ * - chain mode: scenarios whose every step is a log or a value transfer are replayed on anvil (chain ids 1 and 42161) at the
  *   real contract addresses with the real senders (emitLog), and the daemon's ingest → bus →
  *   sink + detect handles them, exactly as in production;
  * - bus mode: scenarios with steps no ingest produces yet (bridge legs whose decoders cannot be
@@ -33,9 +33,25 @@ const CHAIN_IDS = new Map([
   ['arbitrum', 42_161],
 ]);
 
-/** Can the scenario be replayed on a chain (every step a log the registry decodes, on a chain we run)? */
+/**
+ * Can the scenario be replayed on a chain: every step a log the registry decodes or a value
+ * transfer (the ingest turns those of watched senders into flows), on a chain we run?
+ */
 export function chainReplayable(s: Scenario): boolean {
-  return s.steps.every((st) => st.log && CHAIN_IDS.has(st.chain));
+  return s.steps.every((st) => (st.log || st.native) && CHAIN_IDS.has(st.chain));
+}
+
+/** A plain value transfer from an impersonated, funded sender at block time `ts`. */
+async function sendValue(anvil: Anvil, v: { from: string; to: string; value: string }, ts: number): Promise<string> {
+  await anvil.rpc('anvil_impersonateAccount', [v.from]);
+  await anvil.rpc('anvil_setBalance', [v.from, `0x${(10n ** 27n).toString(16)}`]);
+  await anvil.rpc('evm_setNextBlockTimestamp', [`0x${ts.toString(16)}`]);
+  const tx = await anvil.rpc<string>('eth_sendTransaction', [{ from: v.from, to: v.to, value: `0x${BigInt(v.value).toString(16)}` }]);
+  for (let i = 0; i < 200; i++) {
+    if (await anvil.rpc<unknown>('eth_getTransactionReceipt', [tx])) return tx;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`value transfer ${tx} was not mined`);
 }
 
 function shiftMessage(m: FlowMessage, by: number, blocks: number, wallNow: number): FlowMessage {
@@ -131,8 +147,8 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
           let ts = x.s.start + st.at + x.offset;
           if (ts <= a.lastTs) ts = a.lastTs + 1;
           a.lastTs = ts;
-          const r = await emitLog(a.anvil, { ...st.log!, timestamp: ts });
-          sent.set(r.txHash, Date.now());
+          if (st.native) sent.set(await sendValue(a.anvil, st.native, ts), Date.now());
+          else sent.set((await emitLog(a.anvil, { ...st.log!, timestamp: ts })).txHash, Date.now());
         }
         const lastSent = Date.now();
         for (const chain of used) {
