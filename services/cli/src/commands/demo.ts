@@ -22,10 +22,10 @@ const SEVERITY_MARK: Record<string, string> = { critical: '‼', high: '!', medi
  * recipient bridges USDT out through Allbridge and it lands on a TRON address. Prints the alerts
  * and the SQL to look further.
  *
- * What does not come from the chain yet (said in the output too): the native-transfer flows and
- * the two bridge legs are published on the flow topic in the shape the ingest will publish them
- * (native transfers: the ingest does not scan block transactions yet; the TRON leg: no TRON node
- * in the demo).
+ * What does not come from the chain (said in the output too): the two Allbridge legs are
+ * published on the flow topic in the shape the ingest publishes them (no TRON node in the demo).
+ * Native transfers come from the ingest (it reads the transactions of watched senders); with an
+ * ingest that does not, their flows are published the same way.
  */
 export function register(program: Command): void {
   program
