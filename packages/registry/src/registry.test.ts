@@ -106,31 +106,3 @@ test('registry: watched custody addresses (Avalanche Bridge EOA, Orbit vaults) a
     ],
   );
 });
-
-test('registry: transfer scope "watched" fetches only stablecoin Transfers touching watched addresses', () => {
-  const transfer = keccak256(toBytes('Transfer(address,address,uint256)'));
-  const all = buildChainIndex({ chain: 'tron' });
-  assert.ok(all.topic0s.includes(transfer), 'default scope: every transfer');
-  const watchedB58 = 'TAYhjpL8pPs8T84FSM329nffQpc6jD8GBM'; // OFAC SDN TRX address
-  const hex = tronBase58ToHex(watchedB58);
-  const idx = buildChainIndex({ chain: 'tron', transferScope: { mode: 'watched', addresses: [hex] } });
-  assert.ok(!idx.topic0s.includes(transfer), 'Transfer is not in the cross-product filter');
-  const usdt = '0xa614f803b6fd780986a42c78ec9c7f77e6ded13c';
-  assert.ok(idx.addresses.includes(usdt), 'USDT stays watched for its blacklist events');
-  assert.ok(idx.topic0s.includes(keccak256(toBytes('AddedBlackList(address)'))));
-  assert.equal(idx.routes.get(`${usdt}:${transfer}`)?.decoder.name, 'erc20.transfer', 'the route still decodes');
-  const padded = `0x${hex.slice(2).padStart(64, '0')}`;
-  const stable = contracts
-    .filter((c) => c.chain === 'tron' && c.category === 'stablecoin' && c.events.some((e) => e.topic0 === transfer))
-    .map((c) => c.address);
-  assert.deepEqual(idx.topicFilters, [
-    { address: stable, topics: [transfer, [padded]] },
-    { address: stable, topics: [transfer, null, [padded]] },
-  ]);
-  // No watched address: no stablecoin transfers at all (blacklist events still come).
-  assert.deepEqual(buildChainIndex({ chain: 'tron', transferScope: { mode: 'watched', addresses: [] } }).topicFilters, []);
-  // Ethereum keeps its custody filters next to the scoped ones.
-  const eth = buildChainIndex({ chain: 'ethereum', transferScope: { mode: 'watched', addresses: [hex] } });
-  assert.equal(eth.topicFilters.filter((f) => Array.isArray(f.topics[1]) || Array.isArray(f.topics[2])).length, 2);
-  assert.ok(eth.topicFilters.length > 2);
-});

@@ -52,14 +52,6 @@ export interface TopicFilter {
   topics: Array<string | string[] | null>;
 }
 
-/**
- * Which stablecoin `Transfer` logs to fetch. `all` (default): every transfer of every watched
- * stablecoin (TRON USDT alone is millions a day). `watched`: only transfers whose `from` or `to`
- * is one of `addresses` (lowercase 0x hex; convert TRON base58 with `tronBase58ToHex`), fetched by
- * topic filters; freeze/blacklist/destroy events are fetched either way.
- */
-export type TransferScope = { mode: 'all' } | { mode: 'watched'; addresses: string[] };
-
 /** Options of {@link buildChainIndex}. */
 export interface BuildChainIndexParameters {
   chain: string;
@@ -67,11 +59,7 @@ export interface BuildChainIndexParameters {
   services?: string[] | undefined;
   /** Replace the built-in contracts (tests, custom deployments). */
   contracts?: ContractEntry[];
-  /** Stablecoin Transfer scope; default `{ mode: 'all' }`. */
-  transferScope?: TransferScope;
 }
-
-const TRANSFER_TOPIC0 = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
 const pad32 = (address: string) => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
 
@@ -86,10 +74,6 @@ export function buildChainIndex(parameters: BuildChainIndexParameters): ChainInd
   const contractsByAddress = new Map<string, ContractEntry>();
   const topicFilters: TopicFilter[] = [];
   const watched: Array<{ contract: ContractEntry; event: EventDef; decoder: Decoder }> = [];
-  const scope = parameters.transferScope ?? { mode: 'all' };
-  // Stablecoin Transfer routes fetched through topic filters (watched scope) instead of the cross product.
-  const scoped = new Set<string>();
-  let transferInCrossProduct = false;
   for (const contract of contracts) {
     contractsByAddress.set(contract.address, contract);
     for (const event of contract.events) {
@@ -103,24 +87,7 @@ export function buildChainIndex(parameters: BuildChainIndexParameters): ChainInd
       }
       routes.set(`${contract.address}:${event.topic0}`, { contract, event, decoder });
       addresses.add(contract.address);
-      if (scope.mode === 'watched' && contract.category === 'stablecoin' && event.topic0 === TRANSFER_TOPIC0) {
-        scoped.add(contract.address);
-        continue;
-      }
-      if (event.topic0 === TRANSFER_TOPIC0) transferInCrossProduct = true;
       topic0s.add(event.topic0);
-    }
-  }
-  if (scoped.size && scope.mode === 'watched') {
-    // A topic0 in the cross product would fetch every stablecoin Transfer anyway: say so loudly.
-    if (transferInCrossProduct)
-      throw new Error(`registry: ${parameters.chain}: watched transfer scope, but a non-stablecoin contract also routes Transfer`);
-    if (scope.addresses.length) {
-      const padded = scope.addresses.map(pad32);
-      topicFilters.push(
-        { address: [...scoped], topics: [TRANSFER_TOPIC0, padded] },
-        { address: [...scoped], topics: [TRANSFER_TOPIC0, null, padded] },
-      );
     }
   }
   // Watched addresses are reached through the token contracts' logs; where a token is itself a
