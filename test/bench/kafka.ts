@@ -88,8 +88,11 @@ function makeFlows(n: number, chains: number): BusRecord<FlowMessage>[][] {
  * - `kafka.publish`: flows/s accepted by Kafka (`acks=-1`, idempotent producer) in that run;
  * - `kafka.end_to_end`: flows/s from the first publish until the real sink role has written every
  *   flow into ClickHouse (chDB) and committed (publish → Kafka → sink → ClickHouse);
- * - `kafka.broker_cold_start`: ms from spawning the JVM to a broker answering Metadata.
- * Publishers run one per chain, in parallel, as ingest does.
+ * - `kafka.broker_cold_start`: ms from spawning the JVM to a broker answering Metadata;
+ * - `*.node_cpu`, `*.broker_cpu`: CPU time per flow of this process and of the broker JVM, which
+ *   tell a run starved by other load on the machine from a slow one.
+ * One unmeasured run first warms the broker's JIT. Publishers run one per chain, in parallel, as
+ * ingest does.
  */
 export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise<BenchResult[]> {
   const total = parameters.flows ?? Number(process.env.MIXWATCH_BENCH_KAFKA_FLOWS ?? 400_000);
@@ -127,7 +130,11 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
       results.push({ name, value: Math.round(total / (done / 1000)), unit: 'flows/s' });
       // CPU per flow, to tell a starved run (other load on the machine) from a slow one.
       results.push({ name: `${name}.node_cpu`, value: Math.round(((cpu.user + cpu.system) / total) * 10) / 10, unit: 'us/flow' });
-      results.push({ name: `${name}.broker_cpu`, value: Math.round(((jvmCpuMs(broker.pid) - jvm0) * 1000 * 10) / total) / 10, unit: 'us/flow' });
+      results.push({
+        name: `${name}.broker_cpu`,
+        value: Math.round(((jvmCpuMs(broker.pid) - jvm0) * 1000 * 10) / total) / 10,
+        unit: 'us/flow',
+      });
       return { published };
     } finally {
       await consumerBus.close();
@@ -138,6 +145,12 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
   const consumedBy = (common: Common) => async () =>
     (await common.metrics.busConsumed.get()).values.filter((v) => v.labels.topic === TOPICS.flows).reduce((s, v) => s + v.value, 0);
   try {
+    // A fresh JVM spends its first seconds JIT-compiling the broker: warm it up, do not count it.
+    await run('kafka.warmup', async (bus, common) => {
+      await bus.subscribe(TOPICS.flows, 'sink', async () => {}, { maxBatch: 50_000 });
+      return consumedBy(common);
+    });
+    results.length = 0;
     const transport = await run('kafka.bus', async (bus, common) => {
       await bus.subscribe(TOPICS.flows, 'sink', async () => {}, { maxBatch: 50_000 });
       return consumedBy(common);
