@@ -142,6 +142,41 @@ describe('coverage: every decodable registry event on every chain, through the p
           ],
         });
       }
+      // A token that is watched only for this custody address (not a registry contract itself): the
+      // ingest reaches it solely through ChainIndex.topicFilters, so only the bridge leg is stored.
+      const other = w.watch.tokens.find((t) => !allContracts().some((c) => c.chain === w.chain && c.address === t));
+      assert.ok(other, `${w.label}: a token reached only through topic filters`);
+      const { topics, data } = encode('event Transfer(address indexed from, address indexed to, uint256 value)', {
+        from: user,
+        to: w.address,
+        value: 7_000_000n,
+      });
+      const r = await emitLog(nodes.get(w.chain)!, { address: other, topics, data, from: user });
+      emitted.push({
+        chain: w.chain,
+        contract: w,
+        event: 'Transfer',
+        service: w.service,
+        txHash: r.txHash,
+        logIndex: r.logIndex,
+        expect: [
+          {
+            action: 'bridge_out',
+            from_address: user,
+            to_address: w.watch.sameAddress ? user : '',
+            token: other,
+            amount: '7000000',
+            counterparty_chain: w.watch.counterparty,
+          },
+        ],
+      });
+      // A Transfer of that token between two unrelated addresses matches no topic filter: never fetched.
+      const unrelated = encode('event Transfer(address indexed from, address indexed to, uint256 value)', {
+        from: user,
+        to: recipient,
+        value: 1n,
+      });
+      await emitLog(nodes.get(w.chain)!, { address: other, topics: unrelated.topics, data: unrelated.data, from: user });
     }
     for (const anvil of nodes.values()) await mine(anvil, 3);
   });
