@@ -10,6 +10,7 @@ export interface RpcLog {
   blockHash: string;
   transactionHash: string;
   logIndex: string;
+  transactionIndex?: string;
   /** Some nodes (anvil, reth, recent geth) include the block time: saves a header fetch. */
   blockTimestamp?: string;
   removed?: boolean;

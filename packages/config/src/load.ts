@@ -32,7 +32,14 @@ export function loadConfig(parameters: LoadConfigParameters = {}): Config & { so
       const e = doc.errors[0];
       throw new ConfigError(`config file ${file}: invalid YAML: ${e?.message ?? 'unknown error'}`);
     }
-    raw = substituteEnv(doc.toJS() ?? {}, env, []);
+    let js: unknown;
+    try {
+      js = doc.toJS();
+    } catch (error) {
+      // e.g. an alias to an anchor that is not defined (found by the config fuzz test)
+      throw new ConfigError(`config file ${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    raw = substituteEnv(js ?? {}, env, []);
     source = path;
   }
   const merged = applyEnvOverrides(raw, env);

@@ -276,6 +276,21 @@ export function createFollower(parameters: FollowerParameters) {
     const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
     deadLetters.push(...bad);
     flows.push(...native.flows);
+    // Chain order within the range (block, transaction index, then the value transfer before the
+    // transaction's logs): detect relies on a funding transfer arriving before the deposit it funds.
+    const txIndex = new Map<string, number>();
+    for (const r of raw)
+      if (r && typeof r.transactionIndex === 'string')
+        txIndex.set(String(r.transactionHash).toLowerCase(), Number(BigInt(r.transactionIndex)));
+    for (const t of native.transactions) txIndex.set(t.hash, t.index);
+    const order = (f: Flow) => (f.category === 'native' ? -1 : f.log_index);
+    flows.sort(
+      (a, b) =>
+        a.block_number - b.block_number ||
+        (txIndex.get(a.tx_hash) ?? 0) - (txIndex.get(b.tx_hash) ?? 0) ||
+        order(a) - order(b) ||
+        a.sub_index - b.sub_index,
+    );
     const last = headers.get(to)!;
     const blocks: BlockRef[] = [...headers.values()].map((h) => ({ number: h.number, hash: h.hash }));
     const checkpoint: Extract<FlowMessage, { type: 'checkpoint' }> = {
@@ -300,7 +315,7 @@ export function createFollower(parameters: FollowerParameters) {
   async function nativeFlows(
     from: number,
     to: number,
-  ): Promise<{ flows: Flow[]; headers: BlockHeader[]; transactions: Array<TxInfo & { hash: string }> }> {
+  ): Promise<{ flows: Flow[]; headers: BlockHeader[]; transactions: Array<TxInfo & { hash: string; index: number }> }> {
     const watched = parameters.watchlist ? await parameters.watchlist.get() : new Set<string>();
     if (watched.size === 0) return { flows: [], headers: [], transactions: [] };
     const blocks = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => getBlockWithTransactions(rpc, from + i)));
