@@ -50,7 +50,7 @@ function smallUint(w: string): number {
 /** An address from topic i. */
 export function topicAddress(log: RawLog, i: number): string {
   const t = log.topics[i];
-  if (!t || t.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
+  if (t?.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
   return wordToAddress(t.slice(2));
 }
 
@@ -95,7 +95,7 @@ export function dynamicHexAt(log: RawLog, i: number): string {
 /** topic i as 64 hex chars (no 0x); throws if missing or malformed. */
 export function topicWord(log: RawLog, i: number): string {
   const t = log.topics[i];
-  if (!t || t.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
+  if (t?.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
   return t.slice(2);
 }
 
@@ -154,7 +154,7 @@ export function arrayAt(log: RawLog, headIndex: number, base = 0, elementWords =
  * when the input does not start with `selector`.
  */
 export function callArgs(input: string | undefined, selector: string): RawLog | undefined {
-  if (!input || !input.toLowerCase().startsWith(selector.toLowerCase())) return undefined;
+  if (!input?.toLowerCase().startsWith(selector.toLowerCase())) return undefined;
   const data = `0x${input.slice(10)}`;
   if ((data.length - 2) % 64 !== 0) return undefined;
   return { address: '', topics: [], data, blockNumber: 0, blockHash: '', transactionHash: '', logIndex: 0 };
