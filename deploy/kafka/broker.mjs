@@ -116,7 +116,8 @@ group.initial.rebalance.delay.ms=0
  * @param {string} options.dataDir folder for the config, the KRaft metadata and the logs (formatted when new).
  * @param {number} [options.heapMb] JVM heap, default 512.
  * @param {number} [options.partitions] default partitions of auto-created topics (none are auto-created), default 1.
- * @param {number} [options.readyTimeoutMs] default 60_000.
+ * @param {number} [options.readyTimeoutMs] default 120_000.
+ * @param {string[]} [options.jvmArgs] extra JVM options (tests: `-XX:TieredStopAtLevel=1` starts faster).
  * @param {boolean} [options.handleSignals] kill the JVM on SIGINT/SIGTERM/SIGHUP of this process, default true
  *   (false when the caller stops the broker gracefully itself, as scripts/kafka-dev.mjs does).
  * @returns {Promise<{brokers: string[], port: number, controllerPort: number, dataDir: string, pid: number, startMs: number,
@@ -141,6 +142,7 @@ export async function startBroker(options) {
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j.configuration=file:${join(here, 'log4j.properties')}`,
+    ...(options.jvmArgs ?? []),
   ];
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     try {
@@ -185,7 +187,7 @@ export async function startBroker(options) {
     exitPromise.then(() => {
       exited = true;
     });
-    const timeout = options.readyTimeoutMs ?? 60_000;
+    const timeout = options.readyTimeoutMs ?? 120_000;
     const deadline = Date.now() + timeout;
     while (!/Kafka Server started/.test(text)) {
       if (exited) throw new Error(`kafka broker exited during start (log: ${logPath}):\n${text.slice(-2000)}`);

@@ -98,7 +98,7 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
   const total = parameters.flows ?? Number(process.env.MIXWATCH_BENCH_KAFKA_FLOWS ?? 400_000);
   const chains = parameters.chains ?? 4;
   const publishBatch = parameters.publishBatch ?? 10_000;
-  const broker = await startKafka({ heapMb: 1024 });
+  const broker = await startKafka({ heapMb: 1024, fastStart: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'mixwatch-bench-kafka-'));
   const store = await createStore({ common: createTestCommon(), dataDir });
   await store.migrate();

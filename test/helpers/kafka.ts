@@ -14,6 +14,11 @@ export interface StartKafkaParameters {
   heapMb?: number;
   /** Keep the data folder after `stop()` (to read broker.log). Default false. */
   keepData?: boolean;
+  /**
+   * Start fast: the JVM compiles with C1 only (`-XX:TieredStopAtLevel=1`), which halves the start's
+   * CPU on a busy 2-core machine; benchmarks turn it off for full speed. Default true.
+   */
+  fastStart?: boolean;
 }
 
 /** A running single-node broker for a test. */
@@ -45,7 +50,17 @@ export interface KafkaTestBroker {
 export async function startKafka(parameters: StartKafkaParameters = {}): Promise<KafkaTestBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mixwatch-kafka-'));
   const started = performance.now();
-  const broker = await startBroker({ dataDir, port: parameters.port, heapMb: parameters.heapMb ?? 512 });
+  const broker = await startBroker({
+    dataDir,
+    port: parameters.port,
+    heapMb: parameters.heapMb ?? 512,
+    jvmArgs: parameters.fastStart === false ? [] : ['-XX:TieredStopAtLevel=1'],
+    // A loaded CI machine (other suites, several brokers starting at once) can take minutes.
+    readyTimeoutMs: 240_000,
+  }).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   await waitForMetadata(broker.brokers);
   const startMs = Math.round(performance.now() - started);
   return {

@@ -20,7 +20,7 @@ after(async () => {
 
 const OUTAGE_MS = 30_000;
 
-test('the broker is down for 30 s: publishers wait, consumers rejoin, nothing is lost', { timeout: 300_000 }, async () => {
+test('the broker is down for 30 s: publishers wait, consumers rejoin, nothing is lost', { timeout: 480_000 }, async () => {
   const prefix = randomName('outage');
   const make = async () => {
     const bus = await createKafkaBus({

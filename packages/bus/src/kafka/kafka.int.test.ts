@@ -89,7 +89,7 @@ async function committed(prefix: string, group: string, topic: string): Promise<
   }
 }
 
-describe('kafka bus', { timeout: 240_000 }, () => {
+describe('kafka bus', { timeout: 480_000 }, () => {
   test('creates the contract topics with the configured partitions; every group sees every record', async () => {
     const prefix = randomName('t1');
     const bus = await makeBus(prefix, { partitions: 4 });
