@@ -158,6 +158,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       registers: r,
     }),
     taintedAddresses: new Gauge({ name: 'mixwatch_detect_tainted_addresses', help: 'Addresses currently tainted.', registers: r }),
+    bridgeDepartures: new Gauge({
+      name: 'mixwatch_detect_bridge_departures',
+      help: 'Bridge departures (bridge_out) seen by detect since start.',
+      registers: r,
+    }),
+    bridgePaired: new Gauge({
+      name: 'mixwatch_detect_bridge_paired',
+      help: 'Bridge departures paired with their arrival since start.',
+      registers: r,
+    }),
+    bridgePairingRatio: new Gauge({
+      name: 'mixwatch_detect_bridge_pairing_ratio',
+      help: 'Paired / departures since start (0..1); per service: SELECT * FROM mixwatch.bridge_pairing_rate.',
+      registers: r,
+    }),
     // notify
     deliveries: new Counter({
       name: 'mixwatch_notify_deliveries_total',

@@ -1,5 +1,4 @@
 export * from './engine.ts';
-export * from './metrics.ts';
 export * from './persist.ts';
 export * from './role.ts';
 export * from './types.ts';

@@ -4,7 +4,6 @@ import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
 import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
 import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import { createDetector } from './engine.ts';
-import { detectMetrics } from './metrics.ts';
 import { deleteDerived, loadState, writeOutput } from './persist.ts';
 import type { DetectOutput } from './types.ts';
 
@@ -24,7 +23,6 @@ export const DETECT_CURSOR_PREFIX = 'detect:';
 export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   const { config, common, bus, store } = ctx;
   const log = common.logger.child({ role: 'detect' });
-  const metrics = detectMetrics(common.metrics.registry);
 
   const shipped = builtinLabels();
   const extra = config.labels.files.flatMap((f) => readLabelsFile(f));
@@ -54,9 +52,9 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   let labelSources = labels.taintSources().length;
   function observe(): void {
     common.metrics.taintedAddresses.set(detector.taint.size + labelSources);
-    metrics.bridgeDepartures.set(detector.pairing.departures);
-    metrics.bridgePaired.set(detector.pairing.paired);
-    metrics.pairingRatio.set(detector.pairing.departures ? detector.pairing.paired / detector.pairing.departures : 0);
+    common.metrics.bridgeDepartures.set(detector.pairing.departures);
+    common.metrics.bridgePaired.set(detector.pairing.paired);
+    common.metrics.bridgePairingRatio.set(detector.pairing.departures ? detector.pairing.paired / detector.pairing.departures : 0);
   }
 
   const started = performance.now();
