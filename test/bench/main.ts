@@ -1,7 +1,7 @@
 // `npm run bench [-- name…]`: runs the selected benchmarks (default: all), prints ONE table
 // (benchmark, value, unit, target, pass/fail, notes) and writes bench-results/<date>-<commit>.json.
 // Benchmarks are not tests: nothing here is asserted by the test suite. Names: decode, embedded,
-// ponder, kafka, memory. Env: MIXWATCH_BENCH_EVENTS (embedded/ponder events, default 200000),
+// ponder, kafka, latency, memory. Env: MIXWATCH_BENCH_EVENTS (embedded/ponder events, default 200000),
 // MIXWATCH_BENCH_KAFKA_FLOWS (see kafka.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './types.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const ALL = ['decode', 'embedded', 'ponder', 'kafka', 'memory'] as const;
+const ALL = ['decode', 'embedded', 'ponder', 'kafka', 'latency', 'memory'] as const;
 type Name = (typeof ALL)[number];
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -104,6 +104,11 @@ if (selected.has('kafka')) {
       });
     })),
   );
+}
+
+if (selected.has('latency')) {
+  const { benchLatency } = await import('./latency.ts');
+  rows.push(...(await run('latency', () => benchLatency())));
 }
 
 if (selected.has('memory')) {

@@ -143,7 +143,7 @@ export async function startMutatingRpc(options: MutateOptions): Promise<Mutating
     return seed / 2_147_483_648;
   };
   const counts = { getLogs: 0, added: 0, dropped: 0 };
-  const mutate = (req: { method?: string }, res: { result?: unknown }) => {
+  const mutate = (req: { method?: string }, res: { id?: unknown; result?: unknown }) => {
     if (req.method !== 'eth_getLogs' || !Array.isArray(res.result)) return res;
     counts.getLogs++;
     let logs = res.result as Array<Record<string, string>>;
