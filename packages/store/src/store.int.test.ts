@@ -35,6 +35,7 @@ describe('store on chDB', () => {
       await store.insert('alerts', [row]);
       await store.insert('alerts', [row]);
       assert.equal((await store.analystQuery('SELECT count() AS c FROM mixwatch.alerts', 'JSONEachRow')).trim(), '{"c":1}');
+      assert.equal(await store.analystQuery('SELECT 1 AS a FORMAT Vertical', 'JSONEachRow'), 'Row 1:\n──────\na: 1\n');
       await assert.rejects(store.analystQuery("INSERT INTO mixwatch.alerts (alert_id) VALUES ('x')", 'JSONEachRow'), /only read queries/);
       await assert.rejects(store.analystQuery("SELECT * FROM file('/etc/passwd', 'LineAsString')", 'JSONEachRow'), /readonly/);
       // the session is not left read-only: writes still work

@@ -205,7 +205,9 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       return await rs.text();
     },
     async analystQuery(sql, format) {
-      return store.queryText(readOnlySql(sql), format);
+      // A trailing `FORMAT X` clause wins over `format` (it cannot stay inside the read-only wrapper).
+      const m = /\sFORMAT\s+([A-Za-z][A-Za-z0-9]*)\s*;?\s*$/i.exec(sql);
+      return store.queryText(readOnlySql(m ? sql.slice(0, m.index) : sql), (m?.[1] ?? format) as TextFormat);
     },
     async command(sql, params) {
       await retry('command', () => client.command({ query: sql, ...(params ? { query_params: params } : {}) }));
