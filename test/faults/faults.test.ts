@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { readDaemonInfo } from '@mixwatch/cli';
 import { createTestCommon } from '@mixwatch/core';
@@ -198,6 +199,7 @@ describe('fault injection', () => {
   it('kill -9 of the daemon at random moments, 20 rounds, then a clean run', async () => {
     const t0 = performance.now();
     const dir = `${tmp.dir}/kill`;
+    mkdirSync(dir, { recursive: true }); // spawnDaemon writes its config file into the data folder
     // a slow provider and small ranges so that kills land mid-stream
     const proxy = await startFlakyRpc({ target: anvil.url, delayMs: 20 });
     const raw = testConfig({
