@@ -10,7 +10,7 @@
 //   --stop     stop the broker started with --detach (SIGTERM, controlled shutdown)
 // Then: MIXWATCH_KAFKA_BROKERS=127.0.0.1:9092 npm start -- --roles ingest   (etc.)
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureKafkaJars, kafkaVersion, startBroker } from '../deploy/kafka/broker.mjs';
 
@@ -60,9 +60,13 @@ if (flag('--fetch')) {
 
 if (flag('--detach')) {
   // Re-run this script in the foreground as a detached child and wait for its "ready" line.
+  // The child must not keep this process's stdout/stderr open (a caller reading them, e.g. `$(…)`
+  // in CI, would wait forever): its stderr goes to a file, its stdout pipe is closed once ready.
+  mkdirSync(dataDir, { recursive: true });
+  const errFile = openSync(join(dataDir, 'kafka-dev.log'), 'a');
   const child = spawn(process.execPath, [import.meta.filename, '--port', String(port), '--data', dataDir, '--heap', String(heapMb)], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', errFile],
   });
   let out = '';
   await new Promise((res, rej) => {
@@ -70,7 +74,9 @@ if (flag('--detach')) {
       out += d.toString();
       if (out.includes('ready')) res();
     });
-    child.once('exit', (code) => rej(new Error(`kafka-dev exited with ${code} before it was ready:\n${out}`)));
+    child.once('exit', (code) =>
+      rej(new Error(`kafka-dev exited with ${code} before it was ready (log: ${join(dataDir, 'kafka-dev.log')}):\n${out}`)),
+    );
   });
   process.stdout.write(out);
   child.stdout.destroy();
