@@ -124,7 +124,7 @@ describe('scaled pipeline: anvil replay → ingest → Kafka → sink → ClickH
     // The roles create the topics when they start.
     const admin = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await waitFor(`topic ${topic}`, async () => (await admin.listTopics()).includes(topic), 60_000, 100);
+    await waitFor(`topic ${topic}`, async () => (await admin.listTopics()).includes(topic), 240_000, 200);
     await admin.disconnect();
     const consumer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `${prefix}.observer` });
     await consumer.connect();
