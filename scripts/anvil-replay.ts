@@ -14,11 +14,17 @@ const every = arg('every', 3);
 const anvil = await startAnvil({ chainId: 1, port, timestamp: 1_577_000_000 });
 const cases = tornadoCases({ deposits: 300, withdrawals: 260 });
 const sanctioned = '0x098b716b8aaf21512996dc57eb0615e2383e2f96';
-console.log(`anvil (chain id 1) on ${anvil.url}; replaying ${cases.length} recorded Tornado events, then one every ${every}s (Ctrl-C to stop)`);
+console.log(
+  `anvil (chain id 1) on ${anvil.url}; replaying ${cases.length} recorded Tornado events, then one every ${every}s (Ctrl-C to stop)`,
+);
 let i = 0;
 for (; i < 40; i++) await emitLog(anvil, cases[i]!.log);
 let t = (cases[39]?.log.timestamp ?? 1_600_000_000) + 60;
-for (const l of [usdtTransfer(ADDR.harmonyExploiter, sanctioned, 5_000_000_000n), usdtBlacklist('added', sanctioned), usdtBlacklist('destroyed', sanctioned, 5_000_000_000n)]) {
+for (const l of [
+  usdtTransfer(ADDR.harmonyExploiter, sanctioned, 5_000_000_000n),
+  usdtBlacklist('added', sanctioned),
+  usdtBlacklist('destroyed', sanctioned, 5_000_000_000n),
+]) {
   await emitLog(anvil, { ...l, timestamp: t++ });
 }
 await mine(anvil, 3);

@@ -43,9 +43,9 @@ if (files.length === 0) {
   console.error(`no test files under ${relative(process.cwd(), dir) || '.'}`);
   process.exit(1);
 }
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, MIXWATCH_LOG_LEVEL: process.env.MIXWATCH_LOG_LEVEL ?? 'silent' } },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, MIXWATCH_LOG_LEVEL: process.env.MIXWATCH_LOG_LEVEL ?? 'silent' },
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

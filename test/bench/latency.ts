@@ -42,11 +42,14 @@ export async function benchLatency(parameters: BenchLatencyParameters = {}): Pro
     // Warm-up: the first alert also pays for start-up; it is not timed.
     await emitLog(anvil, cases[0]!.log);
     await mine(anvil, confirmations);
-    await waitFor('the warm-up alert at the Slack stand-in', async () => slack.delivered().some((r) => isAlert(r.body)), Number(process.env.MIXWATCH_BENCH_WARMUP_MS ?? 120_000), 20).catch(
-      (e) => {
-        throw new Error(`${(e as Error).message}; daemon output: ${d.output().slice(-1500)}`);
-      },
-    );
+    await waitFor(
+      'the warm-up alert at the Slack stand-in',
+      async () => slack.delivered().some((r) => isAlert(r.body)),
+      Number(process.env.MIXWATCH_BENCH_WARMUP_MS ?? 120_000),
+      20,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}; daemon output: ${d.output().slice(-1500)}`);
+    });
     const latencies: number[] = [];
     for (let i = 1; i <= rounds; i++) {
       const seen = slack.delivered().filter((r) => isAlert(r.body)).length;

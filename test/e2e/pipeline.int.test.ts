@@ -75,7 +75,7 @@ describe('embedded pipeline: anvil replay → ingest → bus → sink → chDB',
         assert.equal(f.contract, ADDR.tornado100Eth);
       }
       const w = replayed.find((r) => r.c.expect.action === 'withdrawal')!;
-      assert.equal(JSON.parse(byTx.get(w.txHash)!.extra).relayer, ADDR.relayer);
+      assert.equal(JSON.parse(String(byTx.get(w.txHash)?.extra)).relayer, ADDR.relayer);
       const [transfer, added, destroyed, removed] = usdtTx.map((h) => byTx.get(h)!);
       assert.deepEqual(
         [transfer!.action, transfer!.from_address, transfer!.to_address, transfer!.amount, transfer!.token_symbol],

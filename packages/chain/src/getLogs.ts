@@ -42,8 +42,9 @@ export function isRangeTooLarge(error: unknown): boolean {
     const text = `${x.message ?? ''} ${x.details ?? ''}`;
     if (x.code === -32005) return true;
     if (x.status === 413) return true;
+    if ((x as { name?: string }).name === 'ResponseBodyTooLargeError') return true;
     if (
-      /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs)|query returned more than|exceed(s|ed)? (the )?(max|maximum|limit)|response size|log response|limit exceeded|max(imum)? (block )?range|range limit|limited to (a )?[0-9,]+ (block )?range|query timeout|10000 results|try with this block range/i.test(
+      /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs)|query returned more than|exceed(s|ed)? (the )?(max|maximum|limit)|response size|log response|limit exceeded|max(imum)? (block )?range|range limit|limited to (a )?[0-9,]+ (block )?range|query timeout|10000 results|try with this block range|response body exceeded|exceeded the size limit|body too large/i.test(
         text,
       )
     )

@@ -121,7 +121,10 @@ export async function runDaemon(parameters: RunDaemonParameters): Promise<Daemon
       host: config.http.host,
       port: config.http.port,
       token,
-      roles: () => roles,
+      roles: () => {
+        const health = (bus as { health?: () => { ready: boolean; detail?: string } }).health;
+        return health ? [...roles, { name: `bus:${bus.kind}` as RoleName, health: () => health.call(bus), stop: async () => {} }] : roles;
+      },
       store,
       routes: {
         'POST /backfill': async (_req, res, body) => {

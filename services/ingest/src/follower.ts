@@ -253,8 +253,8 @@ export function createFollower(parameters: FollowerParameters) {
     const txsByBlock = new Map<number, Set<string>>();
     for (const l of logs) {
       if (!needsTx.has(`${l.address}:${l.topics[0]}`)) continue;
-      let set = txsByBlock.get(l.blockNumber);
-      if (!set) txsByBlock.set(l.blockNumber, (set = new Set()));
+      const set = txsByBlock.get(l.blockNumber) ?? new Set<string>();
+      txsByBlock.set(l.blockNumber, set);
       set.add(l.transactionHash);
     }
     const txs = new Map<string, TxInfo>();
