@@ -6,7 +6,6 @@ import { decodeLogs } from '@mixwatch/ingest';
 import { buildChainIndex } from '@mixwatch/registry';
 import { decodeEventLog, type Hex } from 'viem';
 import { corpusLogs, ETHEREUM, placeLogs } from './corpus.ts';
-import { decodeLogs as decodeLogsBaseline } from './decode-baseline.ts';
 import type { BenchRow } from './types.ts';
 
 /** Options of {@link benchDecode}. */
@@ -61,8 +60,7 @@ export function benchDecode(parameters: BenchDecodeParameters = {}): BenchRow[] 
   const args = { index, chain: ETHEREUM, logs: placed.logs, txs: placed.txs, blockTimes: placed.blockTimes, formatAddress: fmt };
   const abis = placed.abis.map((a) => [a]);
   let decoded = 0;
-  let baselineFlows = 0;
-  const [ours, viem, before] = rates(
+  const [ours, viem] = rates(
     [
       () => {
         const r = decodeLogs(args);
@@ -77,18 +75,13 @@ export function benchDecode(parameters: BenchDecodeParameters = {}): BenchRow[] 
           if (r.args) decoded++;
         }
       },
-      () => {
-        baselineFlows = decodeLogsBaseline(args).flows.length;
-      },
     ],
     minMs * 3,
   );
   if (dead > 0) throw new Error(`bench decode: ${dead} of ${n} corpus logs became dead letters`);
   if (decoded !== n) throw new Error(`bench decode: viem decoded ${decoded} of ${n}`);
-  if (baselineFlows !== flows) throw new Error(`bench decode: baseline made ${baselineFlows} flows, current ${flows}`);
   const oursLogs = Math.round(ours! * n);
   const viemLogs = Math.round(viem! * n);
-  const beforeLogs = Math.round(before! * n);
   const kinds = new Set(corpus.map((c) => c.kind)).size;
   return [
     {
@@ -98,12 +91,6 @@ export function benchDecode(parameters: BenchDecodeParameters = {}): BenchRow[] 
       target: '>= 500000',
       pass: oursLogs >= 500_000,
       notes: `decodeLogs, ${n} logs/pass (${corpus.length} distinct: Tornado 100 ETH recorded, USDT, ${kinds - 2} registry routes), ${flows} flows/pass, per CPU second of one core (process.cpuUsage)`,
-    },
-    {
-      name: 'decode.mixwatch_before',
-      value: beforeLogs,
-      unit: 'logs/s',
-      notes: 'decodeLogs as of c3a5225 (test/bench/decode-baseline.ts), same run',
     },
     { name: 'decode.viem', value: viemLogs, unit: 'logs/s', notes: 'viem decodeEventLog (args only) on the same logs' },
     {

@@ -4,10 +4,8 @@
 // Logs of one transaction share the emitting address, the sender and the value, so consecutive
 // logs with the same (address, from, value) are grouped.
 import type { Anvil } from '../helpers/anvil.ts';
-import { EMITTER_CODE } from '../helpers/emitter.ts';
+import { assemble, EMITTER_CODE, type Op } from '../helpers/emitter.ts';
 import type { ReplayLog } from '../helpers/replay.ts';
-
-type Op = string | { label: string } | { jumpTo: string };
 
 // calldata = records [n: 1 byte][len: 2 bytes][n topics: 32 bytes each][len bytes of data]…
 // Loop: for each record, copy data to memory 0 and LOGn(0, len, topics…). Stack at the loop
@@ -157,24 +155,6 @@ const program: Op[] = [
   '00',
 ];
 
-function assemble(ops: Op[]): string {
-  const labels = new Map<string, number>();
-  let pc = 0;
-  for (const op of ops) {
-    if (typeof op === 'string') pc += op.length / 2;
-    else if ('label' in op) labels.set(op.label, pc);
-    else pc += 3;
-  }
-  return `0x${ops
-    .map((op) => {
-      if (typeof op === 'string') return op;
-      if ('label' in op) return '';
-      return `61${labels.get(op.jumpTo)!.toString(16).padStart(4, '0')}`;
-    })
-    .join('')}`;
-}
-
-/** Runtime bytecode of the batch emitter (many logs per call). */
 export const BATCH_EMITTER_CODE = assemble(program);
 
 /** Calldata that makes the batch emitter log each `{topics, data}` in order. */

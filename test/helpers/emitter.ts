@@ -3,7 +3,8 @@
 // logs at that address, from the real sender, with the real value — the replay of recorded events.
 // Hand-assembled EVM bytecode; labels resolved below.
 
-type Op = string | { label: string } | { jumpTo: string };
+/** An assembler item: raw opcode hex, a jump label, or a PUSH2 of a label's offset. */
+export type Op = string | { label: string } | { jumpTo: string };
 
 const program: Op[] = [
   '6000',
@@ -100,7 +101,8 @@ const program: Op[] = [
   '00',
 ];
 
-function assemble(ops: Op[]): string {
+/** Assembles `ops` into bytecode hex, resolving labels to PUSH2 offsets. */
+export function assemble(ops: Op[]): string {
   const labels = new Map<string, number>();
   let pc = 0;
   for (const op of ops) {
