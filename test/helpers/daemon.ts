@@ -87,7 +87,7 @@ export function spawnDaemon(raw: Record<string, unknown>, options: { args?: stri
   writeFileSync(configFile, stringify(raw));
   const proc = spawn(
     process.execPath,
-    [join(root, 'services/cli/bin/mixwatch.mjs'), 'run', '--config', configFile, ...(options.args ?? [])],
+    ['--max-semi-space-size=64', join(root, 'services/cli/bin/mixwatch.mjs'), 'run', '--config', configFile, ...(options.args ?? [])],
     {
       cwd: root,
       env: { ...process.env, MIXWATCH_LOG_LEVEL: 'info', ...(options.env ?? {}) },

@@ -47,11 +47,15 @@ function smallUint(w: string): number {
   return w.length === 64 && w.startsWith(ZERO51) ? Number.parseInt(w.slice(51), 16) : -1;
 }
 
-/** An address from topic i. */
+/**
+ * An address from topic i. Reads the topic in place (no intermediate word string): a RawLog's
+ * hex is lowercase already (see {@link RawLog}), so no case conversion either.
+ */
 export function topicAddress(log: RawLog, i: number): string {
   const t = log.topics[i];
   if (t?.length !== 66) throw new DecodeError(`topic ${i} missing or malformed`);
-  return wordToAddress(t.slice(2));
+  if (!t.startsWith(ZERO24, 2)) throw new DecodeError('address word has non-zero upper bytes');
+  return `0x${t.slice(26)}`;
 }
 
 /** A uint from a 64-hex word as a decimal string. */
@@ -65,14 +69,40 @@ export function wordToBytes32(w: string): string {
   return `0x${w.toLowerCase()}`;
 }
 
-/** The i-th data word as a uint (decimal string). */
-export function uintAt(log: RawLog, i: number): string {
-  return wordToUint(word(log, i));
+/** Start of data word i in `log.data` (after 0x); throws when the word is out of range. */
+function wordStart(log: RawLog, i: number): number {
+  const start = 2 + i * 64;
+  if (log.data.length < start + 64) throw new DecodeError(`data word ${i} out of range`);
+  return start;
 }
 
-/** The i-th data word as an address. */
+/** The i-th data word as a uint (decimal string), read in place. */
+export function uintAt(log: RawLog, i: number): string {
+  const start = wordStart(log, i);
+  const d = log.data;
+  if (d.startsWith(ZERO51, start)) return String(Number.parseInt(d.slice(start + 51, start + 64), 16));
+  return BigInt(`0x${d.slice(start, start + 64)}`).toString();
+}
+
+/** The i-th data word as a JS number; throws if it does not fit in 2^53 (indexes, timestamps, ids). */
+export function safeNumberAt(log: RawLog, i: number, what: string): number {
+  const start = wordStart(log, i);
+  const d = log.data;
+  if (d.startsWith(ZERO51, start)) return Number.parseInt(d.slice(start + 51, start + 64), 16);
+  return wordToSafeNumber(d.slice(start, start + 64), what);
+}
+
+/** The i-th data word as an address, read in place (RawLog hex is lowercase). */
 export function addressAt(log: RawLog, i: number): string {
-  return wordToAddress(word(log, i));
+  const start = wordStart(log, i);
+  if (!log.data.startsWith(ZERO24, start)) throw new DecodeError('address word has non-zero upper bytes');
+  return `0x${log.data.slice(start + 24, start + 64)}`;
+}
+
+/** The i-th data word as 0x-prefixed bytes32. */
+export function bytes32At(log: RawLog, i: number): string {
+  const start = wordStart(log, i);
+  return `0x${log.data.slice(start, start + 64)}`;
 }
 
 /** Reads a dynamic `bytes`/`string` whose offset is in data word `i`; returns 0x-hex. */
@@ -155,7 +185,8 @@ export function arrayAt(log: RawLog, headIndex: number, base = 0, elementWords =
  */
 export function callArgs(input: string | undefined, selector: string): RawLog | undefined {
   if (!input?.toLowerCase().startsWith(selector.toLowerCase())) return undefined;
-  const data = `0x${input.slice(10)}`;
+  // Lowercased: the accessors rely on RawLog hex being lowercase.
+  const data = `0x${input.slice(10).toLowerCase()}`;
   if ((data.length - 2) % 64 !== 0) return undefined;
   return { address: '', topics: [], data, blockNumber: 0, blockHash: '', transactionHash: '', logIndex: 0 };
 }

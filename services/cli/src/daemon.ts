@@ -168,6 +168,10 @@ export async function runDaemon(parameters: RunDaemonParameters): Promise<Daemon
     writeFileSync(infoPath, JSON.stringify(info), { mode: 0o600 });
   }
   common.logger.info({ port: http.port, host: config.http.host, roles: wanted, store: store.kind, bus: bus.kind }, 'mixwatch running');
+  if (wanted.includes('ingest') && !`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes('--max-semi-space-size'))
+    common.logger.info(
+      'node runs without --max-semi-space-size=64: decoding is about 2x slower (npm start, the mixwatch bin and the container set it; docs/benchmarks.md)',
+    );
   let stopping: Promise<void> | undefined;
   return {
     ctx,

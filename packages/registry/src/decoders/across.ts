@@ -62,7 +62,7 @@ export const acrossFundsDeposited: Decoder = {
     expectTopics(log, 4, 'FundsDeposited');
     expectWords(log, 10, 'FundsDeposited');
     const dst = topicUint(log, 1);
-    const token = tokenFields(ctx, wordToAddress(word(log, 0)));
+    const token = tokenFields(ctx, addressAt(log, 0));
     return [
       {
         action: 'bridge_out',
@@ -136,12 +136,12 @@ export const acrossFilledRelay: Decoder = {
     expectTopics(log, 4, 'FilledRelay');
     expectWords(log, 15, 'FilledRelay');
     const origin = topicUint(log, 1);
-    const token = tokenFields(ctx, wordToAddress(word(log, 1)));
+    const token = tokenFields(ctx, addressAt(log, 1));
     return [
       {
         action: 'bridge_in',
         from_address: bytes32ToAccount(word(log, 8)),
-        to_address: wordToAddress(word(log, 11)),
+        to_address: addressAt(log, 11),
         ...token,
         amount: uintAt(log, 13),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'across', origin),

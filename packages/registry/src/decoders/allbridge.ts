@@ -1,16 +1,6 @@
 import { DecodeError } from '@mixwatch/core';
 import { toFunctionSelector } from 'viem';
-import {
-  bytes32ToAccount,
-  callArgs,
-  expectTopics,
-  expectWords,
-  uintAt,
-  word,
-  wordToAddress,
-  wordToBytes32,
-  wordToSafeNumber,
-} from '../abi.ts';
+import { bytes32At, bytes32ToAccount, callArgs, expectTopics, expectWords, uintAt, word, wordToAddress, wordToSafeNumber } from '../abi.ts';
 import { tokenFields, unknownToken } from '../tokens.ts';
 import type { Decoder, FlowDraft } from '../types.ts';
 
@@ -49,7 +39,7 @@ export const allbridgeTokensSent: Decoder = {
         to_address: bytes32ToAccount(word(log, 1)),
         ...value,
         counterparty_chain: `allbridge:${dst}`,
-        bridge_ref: wordToBytes32(word(log, 4)),
+        bridge_ref: bytes32At(log, 4),
         extra: {
           vusd_amount: uintAt(log, 0),
           receive_token: bytes32ToAccount(word(log, 3)),
@@ -79,9 +69,9 @@ export const allbridgeTokensReceived: Decoder = {
         ...token,
         amount: uintAt(log, 0),
         counterparty_chain: args ? `allbridge:${wordToSafeNumber(word(args, 2), 'sourceChainId')}` : '',
-        bridge_ref: wordToBytes32(word(log, 2)),
+        bridge_ref: bytes32At(log, 2),
         extra: {
-          message: wordToBytes32(word(log, 4)),
+          message: bytes32At(log, 4),
           messenger: wordToSafeNumber(word(log, 3), 'messenger'),
           ...(token.token ? unknownToken(token) : { decimals_unknown: true }),
         },

@@ -1,4 +1,4 @@
-import { dynamicStringAt, expectTopics, expectWords, normalizeAccountText, topicAddress, uintAt, word, wordToBytes32 } from '../abi.ts';
+import { bytes32At, dynamicStringAt, expectTopics, expectWords, normalizeAccountText, topicAddress, uintAt, word } from '../abi.ts';
 import { AXELAR_CHAIN_NAMES } from '../counterparty.ts';
 import type { Decoder } from '../types.ts';
 
@@ -85,7 +85,7 @@ export const axelarContractCallApprovedWithMint: Decoder = {
         amount: uintAt(log, 3),
         decimals: 0,
         counterparty_chain: chain(dynamicStringAt(log, 0)),
-        bridge_ref: `${wordToBytes32(word(log, 4))}:${BigInt(`0x${word(log, 5)}`)}`,
+        bridge_ref: `${bytes32At(log, 4)}:${BigInt(`0x${word(log, 5)}`)}`,
         extra: { command_id: log.topics[1], decimals_unknown: true },
       },
     ];

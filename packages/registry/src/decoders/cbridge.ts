@@ -1,4 +1,4 @@
-import { addressAt, expectTopics, expectWords, uintAt, word, wordToBytes32, wordToSafeNumber } from '../abi.ts';
+import { addressAt, bytes32At, expectTopics, expectWords, uintAt, word, wordToSafeNumber } from '../abi.ts';
 import { counterpartyName, EVM_CHAIN_NAMES } from '../counterparty.ts';
 import { tokenFields, unknownToken } from '../tokens.ts';
 import type { Decoder } from '../types.ts';
@@ -24,7 +24,7 @@ export const cbridgeSend: Decoder = {
         ...token,
         amount: uintAt(log, 4),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'cbridge', dst),
-        bridge_ref: wordToBytes32(word(log, 0)),
+        bridge_ref: bytes32At(log, 0),
         extra: { nonce: uintAt(log, 6), max_slippage: wordToSafeNumber(word(log, 7), 'maxSlippage'), ...unknownToken(token) },
       },
     ];
@@ -49,8 +49,8 @@ export const cbridgeRelay: Decoder = {
         ...token,
         amount: uintAt(log, 4),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'cbridge', src),
-        bridge_ref: wordToBytes32(word(log, 6)),
-        extra: { transfer_id: wordToBytes32(word(log, 0)), ...unknownToken(token) },
+        bridge_ref: bytes32At(log, 6),
+        extra: { transfer_id: bytes32At(log, 0), ...unknownToken(token) },
       },
     ];
   },

@@ -11,6 +11,17 @@ import type { Decoder } from '../types.ts';
 // The dispatch index routes the listed tokens' Transfer logs here; the ingest fetches them with
 // ChainIndex.topicFilters (topic1/topic2 = custody). No shared id: pairing by amount and time.
 
+const paddedTopics = new Map<string, string>();
+/** The address as an indexed-topic value (0x + 12 zero bytes + address), cached. */
+function paddedTopic(address: string): string {
+  let t = paddedTopics.get(address);
+  if (t === undefined) {
+    t = `0x${address.slice(2).padStart(64, '0')}`;
+    paddedTopics.set(address, t);
+  }
+  return t;
+}
+
 /** ERC-20 `Transfer(address indexed from, address indexed to, uint256 value)` touching a watched custody address. */
 export const custodyTransfer: Decoder = {
   name: 'custody.transfer',
@@ -22,9 +33,12 @@ export const custodyTransfer: Decoder = {
     const w = contract.watch;
     if (!w) throw new DecodeError(`Transfer: ${contract.label} is not a watched custody address`);
     const custody = contract.address;
+    // Most Transfers of a watched token do not touch the custody address (USDT on Ethereum is
+    // both a watched token and a route of its own): compare the padded topics before decoding.
+    const padded = paddedTopic(custody);
+    if (log.topics[1] !== padded && log.topics[2] !== padded) return [];
     const from = topicAddress(log, 1);
     const to = topicAddress(log, 2);
-    if (from !== custody && to !== custody) return [];
     if (from === to) return []; // a self-transfer moves nothing across the bridge
     const token = tokenFields(ctx, log.address.toLowerCase());
     const out = to === custody;

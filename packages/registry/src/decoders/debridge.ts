@@ -1,5 +1,6 @@
 import {
   addressAt,
+  bytes32At,
   bytes32ToAccount,
   dynamicBytesAt,
   expectTopics,
@@ -8,8 +9,6 @@ import {
   topicBytes32,
   topicUint,
   uintAt,
-  word,
-  wordToBytes32,
 } from '../abi.ts';
 import { counterpartyName, EVM_CHAIN_NAMES } from '../counterparty.ts';
 import { nativeFields } from '../tokens.ts';
@@ -55,7 +54,7 @@ export const debridgeSent: Decoder = {
         ...token,
         amount: uintAt(log, 1),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'debridge', to),
-        bridge_ref: wordToBytes32(word(log, 0)),
+        bridge_ref: bytes32At(log, 0),
         extra: { ...extra, nonce: uintAt(log, 3), received_amount: uintAt(log, 5), fix_fee: uintAt(log, 6), transfer_fee: uintAt(log, 7) },
       },
     ];
@@ -83,7 +82,7 @@ export const debridgeClaimed: Decoder = {
         ...token,
         amount: uintAt(log, 1),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'debridge', from),
-        bridge_ref: wordToBytes32(word(log, 0)),
+        bridge_ref: bytes32At(log, 0),
         extra: { ...extra, nonce: uintAt(log, 2) },
       },
     ];

@@ -1,5 +1,5 @@
 import { DecodeError } from '@mixwatch/core';
-import { expectTopics, expectWords, topicAddress, word, wordToUint } from '../abi.ts';
+import { expectTopics, expectWords, topicAddress, uintAt } from '../abi.ts';
 import type { Decoder } from '../types.ts';
 
 /** ERC-20 `Transfer(address indexed from, address indexed to, uint256 value)` of a stablecoin. */
@@ -19,7 +19,7 @@ export const erc20Transfer: Decoder = {
         to_address: topicAddress(log, 2),
         token: token.address,
         token_symbol: token.symbol,
-        amount: wordToUint(word(log, 0)),
+        amount: uintAt(log, 0),
         decimals: token.decimals,
       },
     ];

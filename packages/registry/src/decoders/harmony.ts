@@ -1,4 +1,4 @@
-import { addressAt, expectTopics, expectWords, topicAddress, uintAt, word, wordToBytes32 } from '../abi.ts';
+import { addressAt, bytes32At, expectTopics, expectWords, topicAddress, uintAt } from '../abi.ts';
 import { tokenFields, unknownToken } from '../tokens.ts';
 import type { Decoder } from '../types.ts';
 
@@ -52,7 +52,7 @@ export const harmonyUnlocked: Decoder = {
         ...token,
         amount: uintAt(log, 1),
         counterparty_chain: 'harmony',
-        bridge_ref: wordToBytes32(word(log, 3)),
+        bridge_ref: bytes32At(log, 3),
         extra: unknownToken(token),
       },
     ];

@@ -1,5 +1,16 @@
 import { DecodeError } from '@mixwatch/core';
-import { arrayAt, expectTopics, expectWords, word, wordToAddress, wordToBytes32, wordToSafeNumber, wordToUint } from '../abi.ts';
+import {
+  addressAt,
+  arrayAt,
+  bytes32At,
+  expectTopics,
+  expectWords,
+  uintAt,
+  word,
+  wordToBytes32,
+  wordToSafeNumber,
+  wordToUint,
+} from '../abi.ts';
 import { tokenFields } from '../tokens.ts';
 import type { DecodeContext, Decoder, FlowDraft, RawLog } from '../types.ts';
 
@@ -18,10 +29,10 @@ function tokenData(
   const type = wordToSafeNumber(word(log, at), 'tokenType');
   const kind = TOKEN_TYPES[type];
   if (!kind) throw new DecodeError(`railgun: unknown tokenType ${type}`);
-  const fields = tokenFields(ctx, wordToAddress(word(log, at + 1)));
+  const fields = tokenFields(ctx, addressAt(log, at + 1));
   const extra: Record<string, unknown> = { token_type: kind };
   if (fields.token_symbol === '') extra.decimals_unknown = true;
-  if (type !== 0) extra.token_sub_id = wordToUint(word(log, at + 2));
+  if (type !== 0) extra.token_sub_id = uintAt(log, at + 2);
   return { fields, extra };
 }
 
@@ -52,7 +63,7 @@ function shieldFlows(ctx: DecodeContext, name: string, feesHead: number | null):
     const amount = feeWord === undefined ? value : (BigInt(`0x${valueWord}`) + BigInt(`0x${feeWord}`)).toString();
     extra.tree = tree;
     extra.position = start + i;
-    extra.npk = wordToBytes32(word(log, at));
+    extra.npk = bytes32At(log, at);
     extra.shielded_value = value;
     if (feeWord !== undefined) extra.fee = wordToUint(feeWord);
     out.push({
@@ -122,10 +133,10 @@ export const railgunUnshield: Decoder = {
       {
         action: 'unshield',
         from_address: ctx.contract.address,
-        to_address: wordToAddress(word(log, 0)),
+        to_address: addressAt(log, 0),
         ...fields,
-        amount: wordToUint(word(log, 4)),
-        extra: { ...extra, fee: wordToUint(word(log, 5)) },
+        amount: uintAt(log, 4),
+        extra: { ...extra, fee: uintAt(log, 5) },
       },
     ];
   },

@@ -1,5 +1,5 @@
 import { DecodeError } from '@mixwatch/core';
-import { addressAt, expectTopics, expectWords, topicAddress, topicUint, uintAt, word, wordToBytes32, wordToSafeNumber } from '../abi.ts';
+import { addressAt, bytes32At, expectTopics, expectWords, topicAddress, topicUint, uintAt, word, wordToSafeNumber } from '../abi.ts';
 import { tokenFields, unknownToken } from '../tokens.ts';
 import type { DecodeContext, Decoder, FlowDraft } from '../types.ts';
 
@@ -86,7 +86,7 @@ function receipt(ctx: DecodeContext, name: string, direction: 'deposit' | 'withd
       counterparty_chain: 'ronin',
       bridge_ref: `ronin:${direction}:${id}`,
       extra: {
-        receipt_hash: wordToBytes32(word(log, 0)),
+        receipt_hash: bytes32At(log, 0),
         ronin_token: addressAt(log, 7),
         standard: STANDARDS[erc],
         ...(erc === 1 ? { token_id: uintAt(log, 10) } : {}),

@@ -2,6 +2,7 @@ import { DecodeError } from '@mixwatch/core';
 import { keccak256 } from 'viem';
 import {
   addressAt,
+  bytes32At,
   bytes32ToAccount,
   dynamicBytesAt,
   expectTopics,
@@ -12,7 +13,6 @@ import {
   uintAt,
   word,
   wordToAddress,
-  wordToBytes32,
   wordToSafeNumber,
 } from '../abi.ts';
 import { CCTP_DOMAIN_NAMES, counterpartyName, EVM_CHAIN_NAMES } from '../counterparty.ts';
@@ -134,7 +134,7 @@ export const synapseCircleRequestSent: Decoder = {
         ...token,
         amount: uintAt(log, 3),
         counterparty_chain: counterpartyName(EVM_CHAIN_NAMES, 'synapse', chainId),
-        bridge_ref: wordToBytes32(word(log, 6)),
+        bridge_ref: bytes32At(log, 6),
         extra: { cctp_nonce: uintAt(log, 1), request_version: wordToSafeNumber(word(log, 4), 'requestVersion'), ...unknownToken(token) },
       },
     ];
@@ -162,7 +162,7 @@ export const synapseCircleRequestFulfilled: Decoder = {
         ...token,
         amount: uintAt(log, 4),
         counterparty_chain: counterpartyName(CCTP_DOMAIN_NAMES, 'cctp', domain),
-        bridge_ref: wordToBytes32(word(log, 5)),
+        bridge_ref: bytes32At(log, 5),
         extra: { mint_token: addressAt(log, 1), fee: uintAt(log, 2), origin_domain: domain, ...unknownToken(token) },
       },
     ];

@@ -1,5 +1,5 @@
 import { DecodeError } from '@mixwatch/core';
-import { expectTopics, expectWords, topicAddress, word, wordToAddress, wordToBytes32, wordToUint } from '../abi.ts';
+import { addressAt, bytes32At, expectTopics, expectWords, safeNumberAt, topicAddress, uintAt } from '../abi.ts';
 import type { DecodeContext, Decoder, FlowDraft } from '../types.ts';
 
 function denomination(ctx: DecodeContext): Pick<FlowDraft, 'token' | 'token_symbol' | 'amount' | 'decimals'> {
@@ -30,8 +30,8 @@ export const tornadoDeposit: Decoder = {
         ...denomination(ctx),
         extra: {
           commitment: log.topics[1],
-          leaf_index: Number(wordToUint(word(log, 0))),
-          timestamp: Number(wordToUint(word(log, 1))),
+          leaf_index: safeNumberAt(log, 0, 'Deposit leafIndex'),
+          timestamp: safeNumberAt(log, 1, 'Deposit timestamp'),
           tx_value: tx.value,
           via: tx.to && tx.to !== ctx.contract.address ? tx.to : undefined,
         },
@@ -55,12 +55,12 @@ export const tornadoWithdrawal: Decoder = {
       {
         action: 'withdrawal',
         from_address: ctx.contract.address,
-        to_address: wordToAddress(word(log, 0)),
+        to_address: addressAt(log, 0),
         ...denomination(ctx),
         extra: {
-          nullifier_hash: wordToBytes32(word(log, 1)),
+          nullifier_hash: bytes32At(log, 1),
           relayer: topicAddress(log, 1),
-          fee: wordToUint(word(log, 2)),
+          fee: uintAt(log, 2),
         },
       },
     ];

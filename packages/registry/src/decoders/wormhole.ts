@@ -7,6 +7,7 @@ import {
   topicAddress,
   topicUint,
   topicWord,
+  uintAt,
   word,
   wordToSafeNumber,
   wordToUint,
@@ -103,7 +104,7 @@ export const wormholeLogMessagePublished: Decoder = {
     if (!tx) throw new DecodeError('LogMessagePublished: transaction not provided');
     const here = OUR_WORMHOLE_ID[ctx.chain.name];
     if (here === undefined) throw new DecodeError(`LogMessagePublished: no Wormhole chain id for ${ctx.chain.name}`);
-    const sequence = wordToUint(word(log, 0));
+    const sequence = uintAt(log, 0);
     const tk = transferToken(ctx, t);
     const extra = tk.extra;
     return [
