@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestCommon } from '@mixwatch/core';
-import { createStore, readOnlySql } from './store.ts';
+import { flowToRow } from './rows.ts';
+import { createStore, readOnlySql, shouldRetryStore } from './store.ts';
 
 describe('store on chDB', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mw-store-'));
@@ -44,6 +45,61 @@ describe('store on chDB', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('writes flows through chDB raw insert: values round-trip, a bad row is a clear non-retryable error', async () => {
+    const store = await createStore({ common: createTestCommon(), dataDir: dir });
+    try {
+      await store.migrate();
+      const flow = {
+        flow_id: '1:0xt:3:0',
+        chain: 'ethereum',
+        chain_id: 1,
+        block_number: 18_000_000,
+        block_time: 1_700_000_000,
+        block_hash: '0xb',
+        tx_hash: '0xt',
+        log_index: 3,
+        sub_index: 0,
+        contract: '0xc',
+        event: 'Deposit',
+        service: 'tornado',
+        category: 'mixer',
+        action: 'deposit',
+        from_address: '0xf',
+        to_address: '0xc',
+        tx_from: '0xf',
+        token: 'native',
+        token_symbol: 'ETH',
+        amount: '115792089237316195423570985008687907853269984665640564039457584007913129639935',
+        decimals: 18,
+        counterparty_chain: '',
+        bridge_ref: '',
+        extra: { note: 'quote " and newline \n and unicode ✓' },
+      } as const;
+      await store.insert('flows', [flowToRow(flow as never)]);
+      const [got] = await store.query<Record<string, unknown>>(
+        "SELECT flow_id, toString(amount) AS amount, block_time, extra FROM mixwatch.flows FINAL WHERE flow_id = '1:0xt:3:0'",
+      );
+      assert.deepEqual(
+        { ...got, extra: JSON.parse(String(got?.extra)) },
+        { flow_id: flow.flow_id, amount: flow.amount, block_time: '2023-11-14 22:13:20', extra: flow.extra },
+      );
+      const error = await store.insert('cursors', [{ cursor_key: 'x', chain_id: 'not a number' }]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      assert.match(String(error?.message), /Cannot parse input.*chain_id/s);
+      assert.equal(shouldRetryStore(error), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shouldRetryStore: engine codes in chDB messages count like server codes', () => {
+    assert.equal(shouldRetryStore({ code: 'CHDB_INSERT', message: 'Code: 252. DB::Exception: Too many parts (300).' }), true);
+    assert.equal(shouldRetryStore({ code: 'CHDB_INSERT', message: 'Code: 60. DB::Exception: Table mixwatch.nope does not exist.' }), false);
+    assert.equal(shouldRetryStore({ code: '241', message: 'Memory limit (total) exceeded' }), true);
   });
 
   it('readOnlySql accepts one read statement and wraps SELECTs', () => {

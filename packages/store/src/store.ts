@@ -93,9 +93,11 @@ export function shouldRetryStore(error: unknown): boolean {
   const e = error as { code?: string; message?: string; type?: string };
   const code = String(e?.code ?? '');
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code)) return true;
-  // ClickHouse: TOO_MANY_PARTS 252, TIMEOUT_EXCEEDED 159, TOO_MANY_SIMULTANEOUS_QUERIES 202, NETWORK_ERROR 210, SOCKET_TIMEOUT 209, MEMORY_LIMIT 241
-  if (['252', '159', '202', '210', '209', '241', '242', '999'].includes(code)) return true;
   const msg = String(e?.message ?? '');
+  // ClickHouse: TOO_MANY_PARTS 252, TIMEOUT_EXCEEDED 159, TOO_MANY_SIMULTANEOUS_QUERIES 202, NETWORK_ERROR 210, SOCKET_TIMEOUT 209, MEMORY_LIMIT 241
+  // (chDB's raw insert throws code CHDB_INSERT with the engine's `Code: N.` in the message).
+  const engineCode = /^Code: (\d+)\./.exec(msg)?.[1] ?? code;
+  if (['252', '159', '202', '210', '209', '241', '242', '999'].includes(engineCode)) return true;
   return /timeout|socket hang up|ECONNREFUSED|ECONNRESET|Service Unavailable|502|503|504/i.test(msg);
 }
 
@@ -104,6 +106,10 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
   const { common } = parameters;
   let client: ClickHouseClient;
   let kind: 'chdb' | 'http';
+  /** chDB's raw insert (payload bytes handed to the engine's parallel parser), embedded mode only. */
+  let rawInsert:
+    | ((params: { table: string; values: Buffer; format: 'JSONEachRow'; settings: Record<string, string> }) => Promise<unknown>)
+    | undefined;
   if (parameters.url) {
     kind = 'http';
     client = createClient({
@@ -119,8 +125,10 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
     mkdirSync(path, { recursive: true });
     const { createChdbConnection } = await import('chdb/connection');
     try {
+      const connection = createChdbConnection({ path });
+      rawInsert = (params) => connection.chdb.rawInsert(params);
       client = createClient({
-        connection: createChdbConnection({ path }) as never,
+        connection: connection as never,
         clickhouse_settings: { date_time_input_format: 'best_effort' },
       });
     } catch (cause) {
@@ -181,16 +189,30 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
     async insert(table, rows, options = {}) {
       if (rows.length === 0) return;
       const started = performance.now();
-      await retry(`insert ${table}`, () =>
-        client.insert({
-          table: table.includes('.') ? table : `mixwatch.${table}`,
-          values: rows,
-          format: 'JSONEachRow',
-          // chDB keeps per-query settings in its session: a token would stick to later inserts and
-          // silently drop them. There ReplacingMergeTree alone makes a replayed insert harmless.
-          ...(options.dedupToken && kind === 'http' ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
-        }),
-      );
+      const target = table.includes('.') ? table : `mixwatch.${table}`;
+      let write: () => Promise<unknown>;
+      if (rawInsert) {
+        // Embedded: one NDJSON payload handed to chDB as bytes. clickhouse-js over chdb/connection
+        // would stream rows into a string and splice it into the SQL text, parsed single-threaded;
+        // this costs about half the CPU per row (docs/benchmarks.md). Its SETTINGS clause is scoped
+        // to this statement (client-level settings become session-wide SETs on chDB).
+        let body = '';
+        for (let i = 0; i < rows.length; i++) body += `${JSON.stringify(rows[i])}\n`;
+        const values = Buffer.from(body);
+        const insertRaw = rawInsert;
+        write = () => insertRaw({ table: target, values, format: 'JSONEachRow', settings: { date_time_input_format: 'best_effort' } });
+      } else {
+        write = () =>
+          client.insert({
+            table: target,
+            values: rows,
+            format: 'JSONEachRow',
+            // ReplacingMergeTree alone makes a replayed insert harmless; on a server the token also
+            // drops a retried batch (a chDB session would keep it for later inserts: not used there).
+            ...(options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
+          });
+      }
+      await retry(`insert ${table}`, write);
       common.metrics.storeInsertRows.inc({ table }, rows.length);
       common.metrics.storeInsertDuration.observe({ table }, (performance.now() - started) / 1000);
     },
