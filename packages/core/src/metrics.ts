@@ -91,6 +91,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['chain'],
       registers: r,
     }),
+    logReadDisagreements: new Counter({
+      name: 'mixwatch_ingest_log_read_disagreements_total',
+      help: 'eth_getLogs reads of one range that differed from every earlier read of it (chains.<name>.logReads: 2): a provider dropped or added logs.',
+      labelNames: ['chain'],
+      registers: r,
+    }),
     dlq: new Counter({
       name: 'mixwatch_dlq_items_total',
       help: 'Items sent to the dead-letter topic, by stage.',
