@@ -85,6 +85,20 @@ describe('store on chDB', () => {
         { ...got, extra: JSON.parse(String(got?.extra)) },
         { flow_id: flow.flow_id, amount: flow.amount, block_time: '2023-11-14 22:13:20', extra: flow.extra },
       );
+      // rows of different shapes in one insert: a missing column takes its default (as in JSONEachRow)
+      await store.insert('cursors', [
+        { cursor_key: 'shape:a', chain: 'c', chain_id: 7, block: 1, hash: '0xa', block_time: 1 },
+        { cursor_key: 'shape:b', chain: 'c', block: 2, hash: '0xb', block_time: 2, updated_at: '2024-01-02T03:04:05Z' },
+      ]);
+      assert.deepEqual(
+        await store.query(
+          "SELECT cursor_key, chain_id, block, toUnixTimestamp64Micro(updated_at) = 0 AS epoch FROM mixwatch.cursors FINAL WHERE cursor_key LIKE 'shape:%' ORDER BY cursor_key",
+        ),
+        [
+          { cursor_key: 'shape:a', chain_id: 7, block: 1, epoch: 1 },
+          { cursor_key: 'shape:b', chain_id: 0, block: 2, epoch: 0 },
+        ],
+      );
       const error = await store.insert('cursors', [{ cursor_key: 'x', chain_id: 'not a number' }]).then(
         () => undefined,
         (e: unknown) => e as Error,

@@ -101,6 +101,18 @@ export function shouldRetryStore(error: unknown): boolean {
   return /timeout|socket hang up|ECONNREFUSED|ECONNRESET|Service Unavailable|502|503|504/i.test(msg);
 }
 
+/** Every key of the rows, in first-seen order (rows of one table usually share one shape). */
+function columnsOf(rows: Record<string, unknown>[]): string[] {
+  const first = Object.keys(rows[0] ?? {});
+  const seen = new Set(first);
+  for (let i = 1; i < rows.length; i++) {
+    const keys = Object.keys(rows[i]!);
+    if (keys.length === first.length && keys.every((k, j) => k === first[j])) continue;
+    for (const k of keys) seen.add(k);
+  }
+  return [...seen];
+}
+
 /** Builds the store for the configuration: chDB when `url` is unset, HTTP otherwise. */
 export async function createStore(parameters: CreateStoreParameters): Promise<Store> {
   const { common } = parameters;
@@ -108,7 +120,13 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
   let kind: 'chdb' | 'http';
   /** chDB's raw insert (payload bytes handed to the engine's parallel parser), embedded mode only. */
   let rawInsert:
-    | ((params: { table: string; values: Buffer; format: 'JSONEachRow'; settings: Record<string, string> }) => Promise<unknown>)
+    | ((params: {
+        table: string;
+        columns: string[];
+        values: Buffer;
+        format: 'JSONCompactEachRow';
+        settings: Record<string, string | number>;
+      }) => Promise<unknown>)
     | undefined;
   if (parameters.url) {
     kind = 'http';
@@ -192,15 +210,30 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       const target = table.includes('.') ? table : `mixwatch.${table}`;
       let write: () => Promise<unknown>;
       if (rawInsert) {
-        // Embedded: one NDJSON payload handed to chDB as bytes. clickhouse-js over chdb/connection
-        // would stream rows into a string and splice it into the SQL text, parsed single-threaded;
-        // this costs about half the CPU per row (docs/benchmarks.md). Its SETTINGS clause is scoped
-        // to this statement (client-level settings become session-wide SETs on chDB).
+        // Embedded: one payload handed to chDB as bytes, as JSONCompactEachRow (one JSON array per
+        // row, columns named once). clickhouse-js over chdb/connection would stream JSONEachRow
+        // into a string spliced into the SQL text; this is about a third of the CPU per row
+        // (docs/benchmarks.md). A column a row lacks is null = the column default, as a missing
+        // key would be in JSONEachRow (input_format_null_as_default). SETTINGS here are scoped to
+        // the statement (client-level settings become session-wide SETs on chDB).
+        const columns = columnsOf(rows);
         let body = '';
-        for (let i = 0; i < rows.length; i++) body += `${JSON.stringify(rows[i])}\n`;
-        const values = Buffer.from(body);
+        const values: unknown[] = new Array(columns.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!];
+          body += `${JSON.stringify(values)}\n`;
+        }
+        const payload = Buffer.from(body);
         const insertRaw = rawInsert;
-        write = () => insertRaw({ table: target, values, format: 'JSONEachRow', settings: { date_time_input_format: 'best_effort' } });
+        write = () =>
+          insertRaw({
+            table: target,
+            columns,
+            values: payload,
+            format: 'JSONCompactEachRow',
+            settings: { date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
+          });
       } else {
         write = () =>
           client.insert({
