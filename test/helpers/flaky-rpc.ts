@@ -15,13 +15,28 @@ export interface FlakyOptions {
   rateGarbage?: number;
   /** Wait this long before answering (a slow provider). */
   delayMs?: number;
+  /**
+   * Rewrites the result of the `call`-th (0-based) successful `eth_getLogs` answer, like a
+   * load-balanced provider whose backends lag and answer a range with logs missing.
+   */
+  mutateLogs?: (logs: Array<Record<string, unknown>>, call: number) => Array<Record<string, unknown>>;
   seed?: number;
 }
 
 /** A proxy that misbehaves like public RPC providers do; counts what it did. */
 export interface FlakyRpc {
   url: string;
-  counts: { requests: number; refusedRange: number; tooMany: number; serverErrors: number; garbage: number };
+  counts: {
+    requests: number;
+    refusedRange: number;
+    tooMany: number;
+    serverErrors: number;
+    garbage: number;
+    /** eth_getLogs requests answered. */
+    getLogs: number;
+    /** Logs removed by `mutateLogs`. */
+    dropped: number;
+  };
   /** Change behaviour on the fly (e.g. go down, come back). */
   set(options: Partial<FlakyOptions> & { down?: boolean }): void;
   stop(): Promise<void>;
@@ -35,7 +50,7 @@ export async function startFlakyRpc(options: FlakyOptions): Promise<FlakyRpc> {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
     return seed / 2_147_483_648;
   };
-  const counts = { requests: 0, refusedRange: 0, tooMany: 0, serverErrors: 0, garbage: 0 };
+  const counts = { requests: 0, refusedRange: 0, tooMany: 0, serverErrors: 0, garbage: 0, getLogs: 0, dropped: 0 };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -85,8 +100,18 @@ export async function startFlakyRpc(options: FlakyOptions): Promise<FlakyRpc> {
       }
     }
     const upstream = await fetch(o.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    let text = await upstream.text();
+    if (parsed.method === 'eth_getLogs') {
+      const call = counts.getLogs++;
+      const answer = JSON.parse(text) as { result?: unknown };
+      if (o.mutateLogs && Array.isArray(answer.result)) {
+        const result = o.mutateLogs(answer.result as Array<Record<string, unknown>>, call);
+        counts.dropped += Math.max(0, answer.result.length - result.length);
+        text = JSON.stringify({ ...answer, result });
+      }
+    }
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(await upstream.text());
+    res.end(text);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;

@@ -15,8 +15,13 @@ export interface CreateRpcParameters {
   requestsPerSecond?: number;
   /** Per-request timeout, ms. Default 20_000. */
   timeoutMs?: number;
-  /** Attempts per request for retryable failures (429, 5xx, timeouts, garbage), with jittered backoff. Default 4. */
+  /** Attempts per request for retryable failures (5xx, timeouts, garbage), with jittered backoff. Default 4. */
   attempts?: number;
+  /**
+   * Attempts per request when the provider rate-limits (HTTP 429): it asked us to slow down, not
+   * failed, so the request persists longer (exponential backoff, at least `Retry-After`). Default 8.
+   */
+  rateLimitAttempts?: number;
 }
 
 /** A short, secret-free description of an RPC failure (viem errors carry the whole request body). */
@@ -29,11 +34,29 @@ export function summarizeRpcError(error: unknown): string {
   return redactSecrets(parts.join(', '));
 }
 
+/**
+ * The wait a provider asked for, in ms. `Retry-After: 0` (common behind load balancers) gives
+ * undefined: "now" is no instruction, so the jittered exponential backoff applies instead of
+ * an immediate retry that only earns the next 429.
+ */
 function retryAfterOf(error: unknown): number | undefined {
   const headers =
     (error as { headers?: Headers; cause?: { headers?: Headers } })?.headers ??
     (error as { cause?: { headers?: Headers } })?.cause?.headers;
-  return parseRetryAfter(headers?.get?.('retry-after'));
+  const ms = parseRetryAfter(headers?.get?.('retry-after'));
+  return ms !== undefined && ms > 0 ? ms : undefined;
+}
+
+/** True when the provider rate-limited the request (HTTP 429 or a JSON-RPC "rate limit" error). */
+export function isRateLimited(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; e && i < 4; i++) {
+    const x = e as { status?: number; code?: number; message?: string; details?: string };
+    if (x.status === 429 || x.code === 429) return true;
+    if (/too many requests|rate limit/i.test(`${x.message ?? ''} ${x.details ?? ''}`)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** A JSON-RPC client for one chain: rate limited per URL, failing over across URLs, instrumented. */
@@ -42,6 +65,14 @@ export interface Rpc {
   request<T = unknown>(method: string, params: unknown[]): Promise<T>;
   /** URLs with secrets redacted, for messages. */
   readonly where: string;
+  /** Number of configured URLs (providers). Absent = 1. */
+  readonly providers?: number;
+  /**
+   * The same client asking URL `index` (modulo {@link providers}) first and failing over to the
+   * others in order: same queues and rate limits. Used to read a range a second time from
+   * another provider. Absent = this client.
+   */
+  preferring?(index: number): Rpc;
 }
 
 /**
@@ -87,6 +118,8 @@ export function createRpc(parameters: CreateRpcParameters): Rpc {
   if (parameters.urls.length === 0)
     throw new FatalError(`chain ${chain}: no RPC URL configured (set chains.${chain}.rpc or MIXWATCH_RPC_${chain.toUpperCase()})`);
   const timeout = parameters.timeoutMs ?? 20_000;
+  const attempts = parameters.attempts ?? 4;
+  const rateLimitAttempts = Math.max(attempts, parameters.rateLimitAttempts ?? 8);
   const transports = parameters.urls.map((url) =>
     rateLimited(
       url,
@@ -98,37 +131,51 @@ export function createRpc(parameters: CreateRpcParameters): Rpc {
       timeout,
     ),
   );
-  const transport = (transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0, rank: false }))({ retryCount: 0 });
   const where = parameters.urls.map(redactUrl).join(', ');
-  return {
-    where,
-    async request<T>(method: string, params: unknown[]) {
-      const labels = { chain, method };
-      const once = async () => {
-        common.metrics.rpcRequests.inc(labels);
-        const end = common.metrics.rpcDuration.startTimer(labels);
-        try {
-          const result = (await transport.request({ method, params } as never)) as T;
-          if (result === undefined) throw new RetryableError(`${method}: empty result from ${where}`);
-          return result;
-        } catch (error) {
-          const retryable = error instanceof RetryableError || shouldRetryRpc(error);
-          common.metrics.rpcErrors.inc({ ...labels, kind: retryable ? 'retryable' : 'fatal' });
-          const msg = `${method} failed at ${where}: ${summarizeRpcError(error)}`;
-          if (retryable) throw new RetryableError(msg, { cause: error, context: { chain }, retryAfterMs: retryAfterOf(error) });
-          throw new FatalError(msg, { cause: error, context: { chain } });
-        } finally {
-          end();
-        }
-      };
-      // Range refusals are not retried here: getLogsAdaptive splits the range instead.
-      return withRetry(once, {
-        attempts: parameters.attempts ?? 4,
-        baseDelayMs: 100,
-        maxDelayMs: 5_000,
-        signal: common.signal,
-        shouldRetry: (e) => e instanceof RetryableError && !isRangeTooLarge(e),
-      });
-    },
+  const views = new Map<number, Rpc>();
+  /** The client whose fallback order starts at URL `first`. */
+  const view = (first: number): Rpc => {
+    const cached = views.get(first);
+    if (cached) return cached;
+    const order = [...transports.slice(first), ...transports.slice(0, first)];
+    const transport = (order.length === 1 ? order[0]! : fallback(order, { retryCount: 0, rank: false }))({ retryCount: 0 });
+    const rpc: Rpc = {
+      where,
+      providers: transports.length,
+      preferring: (index: number) => view(((index % transports.length) + transports.length) % transports.length),
+      async request<T>(method: string, params: unknown[]) {
+        const labels = { chain, method };
+        const once = async () => {
+          common.metrics.rpcRequests.inc(labels);
+          const end = common.metrics.rpcDuration.startTimer(labels);
+          try {
+            const result = (await transport.request({ method, params } as never)) as T;
+            if (result === undefined) throw new RetryableError(`${method}: empty result from ${where}`);
+            return result;
+          } catch (error) {
+            const retryable = error instanceof RetryableError || shouldRetryRpc(error);
+            common.metrics.rpcErrors.inc({ ...labels, kind: retryable ? 'retryable' : 'fatal' });
+            const msg = `${method} failed at ${where}: ${summarizeRpcError(error)}`;
+            if (retryable) throw new RetryableError(msg, { cause: error, context: { chain }, retryAfterMs: retryAfterOf(error) });
+            throw new FatalError(msg, { cause: error, context: { chain } });
+          } finally {
+            end();
+          }
+        };
+        // Range refusals are not retried here: getLogsAdaptive splits the range instead. A
+        // rate limit persists longer than other failures (backoff doubles from 100 ms to 5 s).
+        return withRetry(once, {
+          attempts: rateLimitAttempts,
+          baseDelayMs: 100,
+          maxDelayMs: 5_000,
+          signal: common.signal,
+          shouldRetry: (e, attempt) =>
+            e instanceof RetryableError && !isRangeTooLarge(e) && attempt < (isRateLimited(e) ? rateLimitAttempts : attempts),
+        });
+      },
+    };
+    views.set(first, rpc);
+    return rpc;
   };
+  return view(0);
 }

@@ -24,6 +24,13 @@ export const chainConfigSchema = z
     rpcRequestsPerSecond: z.number().positive().default(25),
     /** Per-request timeout in ms. */
     rpcTimeoutMs: z.number().int().min(100).default(20_000),
+    /**
+     * `eth_getLogs` reads per range: 2 = read each range (at least) twice — from another RPC URL
+     * when several are configured — and accept it only once two reads agree, because
+     * load-balanced providers whose backends lag can silently return a range with logs missing;
+     * 1 = trust one answer (a node of your own; half the getLogs calls).
+     */
+    logReads: z.number().int().min(1).max(2).default(2),
     /** Stablecoin `Transfer`s: `all`, or only those touching watched (labelled/tainted) addresses. */
     stablecoinScope: z.enum(['all', 'watched']).default('all'),
     /** Native-coin transfers sent by watched addresses (full blocks are read): in live ranges, always (backfill too), or off. */

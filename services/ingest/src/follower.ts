@@ -46,6 +46,16 @@ const BLOCK_FETCH_THRESHOLD = 3;
 
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
+/**
+ * Wait before retrying after the `failures`-th consecutive failure without progress: the poll
+ * interval doubled per failure (from the first), capped at 30 s, with half of it jittered so
+ * that followers of several chains behind one provider do not retry in step.
+ */
+export function retryDelayMs(pollIntervalMs: number, failures: number): number {
+  const d = Math.min(30_000, pollIntervalMs * 2 ** Math.min(Math.max(0, failures - 1), 16));
+  return d / 2 + (Math.random() * d) / 2;
+}
+
 /** A chain with config overrides applied. */
 export interface ResolvedChain extends ChainInfo {
   startBlock: number | undefined;
@@ -67,6 +77,22 @@ export interface FollowerParameters {
   index: ChainIndex;
   /** Address presentation for this chain (TRON → base58). */
   formatAddress: (hex: string) => string;
+  /**
+   * `eth_getLogs` reads per range (config `chains.<name>.logReads`): 2 = read until two answers
+   * agree (see {@link MAX_LOG_READS}), 1 = trust one answer. Default 2.
+   */
+  logReads?: number;
+}
+
+/**
+ * Most `eth_getLogs` reads of one range when `logReads` is 2: if no two of them agree, the range
+ * fails with a RetryableError and is read again on the next attempt (never accepted as is).
+ */
+export const MAX_LOG_READS = 4;
+
+/** Identity of a log for the double read: (transactionHash, logIndex). */
+function logId(l: RpcLog): string {
+  return `${String(l?.transactionHash).toLowerCase()}:${String(l?.logIndex).toLowerCase()}`;
 }
 
 /** What one range produced. */
@@ -121,6 +147,7 @@ export function createFollower(parameters: FollowerParameters) {
     addressFormat: chain.addressFormat,
   };
   const span: SpanState = { span: chain.maxLogRange, max: chain.maxLogRange };
+  const logReads = parameters.logReads ?? 2;
   const scope = parameters.stablecoinScope ?? 'all';
   const nativeMode = parameters.nativeTransfers ?? 'live';
   // Stablecoin Transfer routes: fetched whole (`all`) or only for watched senders/recipients.
@@ -192,21 +219,7 @@ export function createFollower(parameters: FollowerParameters) {
    * match (live mode, near the head); otherwise trust `blockTimestamp` when the node gives it.
    */
   async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<FetchedRange> {
-    const seen = new Set<string>();
-    const raw: RpcLog[] = [];
-    const watchedNow = scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined;
-    const stableAddressSet = new Set(stableAddresses);
-    for (const f of await filters()) {
-      for (const l of await getLogsAdaptive(rpc, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)) {
-        const id = `${l?.transactionHash}:${l?.logIndex}`;
-        if (seen.has(id)) continue;
-        // The base query is address × topic0: with scope `watched` it may still return stablecoin
-        // transfers (when another base contract needs that topic0); keep only the watched ones.
-        if (f.base && watchedNow && isUnwatchedStableTransfer(l, stableAddressSet, watchedNow)) continue;
-        seen.add(id);
-        raw.push(l);
-      }
-    }
+    const raw = await readLogs(from, to);
     const native =
       nativeMode === 'always' || (nativeMode === 'live' && verify)
         ? await nativeFlows(from, to)
@@ -305,6 +318,79 @@ export function createFollower(parameters: FollowerParameters) {
     };
     if (cursorKey !== liveKey) checkpoint.cursor_key = cursorKey;
     return { from, to, flows, deadLetters, checkpoint, last, logs: raw.length };
+  }
+
+  /**
+   * One read of [from, to]: `eth_getLogs` of every filter through `via`, deduplicated by
+   * (transactionHash, logIndex). `answered` gets the ids of the logs that match the filter they
+   * answer (address and topic0): the part of the answer two reads must agree on.
+   */
+  async function readLogsOnce(via: Rpc, from: number, to: number): Promise<{ logs: RpcLog[]; answered: Set<string> }> {
+    const seen = new Set<string>();
+    const answered = new Set<string>();
+    const logs: RpcLog[] = [];
+    const watchedNow = scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined;
+    const stableAddressSet = new Set(stableAddresses);
+    for (const f of await filters()) {
+      const addresses = new Set(f.address.map((a) => a.toLowerCase()));
+      const topic0 = Array.isArray(f.topics[0]) ? new Set(f.topics[0].map((t) => t.toLowerCase())) : undefined;
+      for (const l of await getLogsAdaptive(via, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)) {
+        const id = logId(l);
+        if (seen.has(id)) continue;
+        // The base query is address × topic0: with scope `watched` it may still return stablecoin
+        // transfers (when another base contract needs that topic0); keep only the watched ones.
+        if (f.base && watchedNow && isUnwatchedStableTransfer(l, stableAddressSet, watchedNow)) continue;
+        seen.add(id);
+        logs.push(l);
+        // A log outside the filter is no answer to it (it becomes a dead letter): not compared.
+        const address = typeof l?.address === 'string' ? l.address.toLowerCase() : '';
+        const t0 = Array.isArray(l?.topics) && typeof l.topics[0] === 'string' ? l.topics[0].toLowerCase() : '';
+        if (addresses.has(address) && (!topic0 || topic0.has(t0))) answered.add(`${id}:${String(l.blockHash).toLowerCase()}`);
+      }
+    }
+    return { logs, answered };
+  }
+
+  /**
+   * The logs of [from, to]. With `logReads` 2 the range is read until two reads agree on the
+   * logs that answer the filters (same (transactionHash, logIndex, blockHash) set), at most
+   * {@link MAX_LOG_READS} times, the second and later reads from the next RPC URL when several
+   * are configured; the result is the union of the reads, deduplicated by (transactionHash,
+   * logIndex). Load-balanced providers whose backends lag answer a range with logs missing: one
+   * answer alone would lose flows silently. No agreement → RetryableError (the range is retried).
+   */
+  async function readLogs(from: number, to: number): Promise<RpcLog[]> {
+    const first = await readLogsOnce(rpc, from, to);
+    if (logReads < 2) return first.logs;
+    const union = new Map<string, RpcLog>();
+    const add = (logs: RpcLog[]) => {
+      for (const l of logs) {
+        const id = logId(l);
+        const known = union.get(id);
+        if (!known) union.set(id, l);
+        else if (String(known.blockHash).toLowerCase() !== String(l.blockHash).toLowerCase())
+          throw new RetryableError(
+            `log ${id} moved to another block between two reads of ${from}-${to} (reorg in progress); retrying the range`,
+          );
+      }
+    };
+    add(first.logs);
+    const answers = [first.answered];
+    const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+    for (let read = 2; read <= MAX_LOG_READS; read++) {
+      const next = await readLogsOnce(rpc.preferring?.(read - 1) ?? rpc, from, to);
+      add(next.logs);
+      if (answers.some((a) => same(a, next.answered))) return [...union.values()];
+      answers.push(next.answered);
+      common.metrics.logReadDisagreements.inc({ chain: chain.name });
+      log.warn(
+        { from, to, read, logs: answers.map((a) => a.size) },
+        'eth_getLogs answers for the same range disagree (a provider dropped or added logs); reading it again',
+      );
+    }
+    throw new RetryableError(
+      `eth_getLogs answers for blocks ${from}-${to} on ${chain.name} disagreed in ${MAX_LOG_READS} reads (${answers.map((a) => a.size).join(', ')} logs); the range is retried later`,
+    );
   }
 
   /**
@@ -407,6 +493,18 @@ export function createFollower(parameters: FollowerParameters) {
     if (time) common.metrics.chainLagSeconds.set({ chain: chain.name }, Math.max(0, Date.now() / 1000 - time));
   }
 
+  /**
+   * Progress was made: the failure count (which drives the backoff and `/readyz`) starts again.
+   * Counting only consecutive failures without progress matters: a provider that fails one
+   * request in ten still lets every range through, and must not push the backoff to its cap.
+   */
+  function recovered() {
+    if (status.failures === 0) return;
+    log.info({ after_failures: status.failures }, `RPC reachable again at ${rpc.where}`);
+    status.failures = 0;
+    status.lastError = '';
+  }
+
   /** Loads the durable cursor and window, or decides where to start. Returns false while waiting. */
   async function init(): Promise<boolean> {
     const id = await getChainId(rpc);
@@ -498,6 +596,7 @@ export function createFollower(parameters: FollowerParameters) {
       const to = Math.min(target, status.cursor + span.span);
       const r = await processRange(from, to, liveKey, true);
       setCursor(r.to, r.last.timestamp);
+      recovered();
     }
     common.metrics.chainLagBlocks.set({ chain: chain.name }, Math.max(0, head - status.cursor));
   }
@@ -529,9 +628,7 @@ export function createFollower(parameters: FollowerParameters) {
             }
           }
           await poll(signal);
-          if (status.failures > 0) log.info({ after_failures: status.failures }, `RPC reachable again at ${rpc.where}`);
-          status.failures = 0;
-          status.lastError = '';
+          recovered();
           await heartbeat();
           await sleep(chain.pollIntervalMs, signal);
         } catch (error) {
@@ -551,7 +648,7 @@ export function createFollower(parameters: FollowerParameters) {
             );
           }
           await heartbeat().catch(() => {});
-          const delay = status.halted ? 60_000 : Math.min(60_000, chain.pollIntervalMs * 2 ** Math.min(status.failures, 8));
+          const delay = status.halted ? 60_000 : retryDelayMs(chain.pollIntervalMs, status.failures);
           await sleep(delay, signal).catch(() => {});
           if (status.halted && !(error instanceof DeepReorgError)) status.halted = undefined;
         }

@@ -8,7 +8,7 @@ import { createWatchlist } from './watchlist.ts';
 
 export { type BackfillParameters, type BackfillProgress, runBackfill } from './backfill.ts';
 export { decodeLogs, normalizeLog } from './decode.ts';
-export { createFollower, type Follower, type FollowerStatus, type RangeResult } from './follower.ts';
+export { createFollower, type Follower, type FollowerStatus, MAX_LOG_READS, type RangeResult, retryDelayMs } from './follower.ts';
 export { enabledChains, resolveChain } from './resolve.ts';
 
 /** Builds the follower (RPC client, dispatch table) of one configured chain. */
@@ -36,6 +36,7 @@ export function followerFor(ctx: RoleContext, name: string) {
     watchlist: createWatchlist({ common: ctx.common, store: ctx.store, format: chain.addressFormat }),
     stablecoinScope: cfg.stablecoinScope,
     nativeTransfers: cfg.nativeTransfers,
+    logReads: cfg.logReads,
   });
 }
 
