@@ -267,10 +267,19 @@ describe('reorgs', () => {
     tmp.remove();
   });
 
-  it('reorgs of depth 1..confirmations-1 (never published) and between confirmations and the window (retracted): store = canonical chain', async () => {
+  // Depth d = the number of blocks of the orphaned branch; its first block holds the orphan's log
+  // and it is replaced by d + 1 blocks. The follower publishes blocks up to head − confirmations,
+  // so the orphan's block is published only once d − 1 ≥ confirmations. Expectations:
+  //   d ≤ confirmations (1..4 here): never stored, not even for a moment;
+  //   confirmations < d ≤ reorgWindow (6, 9 with window 12): stored, then retracted by the reorg;
+  //   d > reorgWindow: the next test (halt, nothing published from the new branch).
+  it('reorgs of depth 1..confirmations (never published) and between confirmations and the window (stored, then retracted): store = canonical chain', async () => {
     const t0 = performance.now();
     const confirmations = 4;
     const reorgWindow = 12;
+    const depths = [1, 2, 3, 4, 6, 9];
+    const published = (depth: number) => depth - 1 >= confirmations;
+    assert.ok(depths.filter(published).every((d) => d <= reorgWindow));
     for (let i = 0; i < 3; i++) await emit();
     await mine(anvil, confirmations + 1);
     const start = 1;
@@ -279,49 +288,68 @@ describe('reorgs', () => {
       ['ingest', 'sink'],
     );
     const orphans: string[] = [];
+    const seen: string[] = [];
     try {
       const liveCursor = async () =>
         Number((await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'"))[0]?.block ?? 0);
+      // count() comes back as a number from chDB (a string from a server with 64-bit quoting): compare numbers.
+      const rowsOf = async (tx: string) =>
+        Number(
+          (await run.query<{ c: string | number }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${tx}'`))[0]?.c ?? 0,
+        );
       const settle = async () => {
         const head = await headNumber(anvil);
         await waitFor('cursor at the confirmed head', async () => (await liveCursor()) >= head - confirmations, 60_000, 50);
       };
       await settle();
-      // depth d: the orphaned branch holds d blocks (a log in its first block), replaced by d+1 blocks.
-      for (const depth of [1, 2, 3, 6, 9]) {
+      for (const depth of depths) {
         const snap = await anvil.rpc<string>('evm_snapshot');
-        orphans.push((await emit()).txHash);
+        const orphan = (await emit()).txHash;
+        orphans.push(orphan);
         if (depth > 1) await mine(anvil, depth - 1);
-        if (depth >= confirmations) {
-          // let the orphan be confirmed and stored before it is reorganised away
-          const orphan = orphans.at(-1)!;
-          await waitFor(`orphan at depth ${depth} stored`, async () => {
-            return (
-              (await run.query<{ c: string }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${orphan}'`))[0]?.c === '1'
-            );
-          });
-        } else await new Promise((r) => setTimeout(r, 400));
+        if (published(depth)) {
+          // confirmed: it must be stored before it is reorganised away
+          await waitFor(`orphan at depth ${depth} stored`, async () => (await rowsOf(orphan)) === 1, 60_000, 50);
+        } else {
+          // the follower has published everything confirmed (the sink wrote its cursor after the
+          // flows): the unconfirmed orphan is not among them
+          await settle();
+          assert.equal(await rowsOf(orphan), 0, `orphan at depth ${depth} (<= confirmations ${confirmations}) was stored`);
+        }
         await anvil.rpc('evm_revert', [snap]);
         await mine(anvil, 1);
-        await emit();
+        const replacement = (await emit()).txHash;
         await mine(anvil, depth + confirmations);
         await settle();
+        await waitFor(`replacement at depth ${depth} stored`, async () => (await rowsOf(replacement)) === 1, 60_000, 50);
+        const left = await rowsOf(orphan);
+        assert.equal(left, 0, `orphan at depth ${depth} still stored after the reorg`);
+        seen.push(`${depth}: ${published(depth) ? 'stored, retracted' : 'never stored'}`);
       }
       const head = await headNumber(anvil);
       const truth = await groundTruth(anvil, start, head - confirmations);
       const c = await compareFlows(run.query, truth);
-      const orphanRows = await run.query<{ c: string }>(
-        `SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash IN (${orphans.map((o) => `'${o}'`).join(',')})`,
+      const orphanRows = Number(
+        (
+          await run.query<{ c: string | number }>(
+            `SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash IN (${orphans.map((o) => `'${o}'`).join(',')})`,
+          )
+        )[0]?.c ?? 0,
       );
+      const reorgs = await run.daemon.ctx.common.metrics.registry.getSingleMetricAsString('mixwatch_ingest_reorgs_total');
+      const detected = Number(/mixwatch_ingest_reorgs_total\{chain="ethereum"\} (\d+)/.exec(reorgs)?.[1] ?? 0);
       faultRows.push({
-        fault: 'reorgs depth 1,2,3 (< confirmations 4) and 6, 9 (< window 12)',
-        injected: '5 reorgs via evm_snapshot/evm_revert',
+        fault: `reorgs depth 1-4 (<= confirmations ${confirmations}) and 6, 9 (<= window ${reorgWindow})`,
+        injected: `${depths.length} reorgs via evm_snapshot/evm_revert`,
         comparison: c,
         outcome:
-          c.lost + c.duplicated + c.invented === 0 && orphanRows[0]?.c === '0' ? 'OK (orphans never stored or retracted)' : 'WRONG DATA',
+          c.lost + c.duplicated + c.invented === 0 && orphanRows === 0
+            ? `OK (depth ${seen.join('; ')}; ${detected} reorgs detected)`
+            : 'WRONG DATA',
         seconds: (performance.now() - t0) / 1000,
       });
-      assert.equal(orphanRows[0]?.c, '0', 'no orphaned flow remains');
+      assert.equal(orphanRows, 0, 'no orphaned flow remains');
+      assert.equal(detected, depths.filter(published).length, 'one detected reorg per published orphan');
       assert.equal(c.lost, 0);
       assert.equal(c.duplicated, 0);
       assert.equal(c.invented, 0);
@@ -330,15 +358,16 @@ describe('reorgs', () => {
     }
   });
 
-  it('a reorg deeper than the window halts the chain loudly (DeepReorgError, /readyz 503) and publishes nothing wrong', async () => {
+  it('a reorg deeper than the window halts the chain loudly (DeepReorgError, /readyz 503) and publishes nothing from the new branch', async () => {
     const t0 = performance.now();
     const confirmations = 1;
     const reorgWindow = 3;
+    const depth = 9;
     const dir = `${tmp.dir}/deep`;
     const base = await headNumber(anvil);
     const snap = await anvil.rpc<string>('evm_snapshot');
     const orphan = await emit();
-    await mine(anvil, 8);
+    await mine(anvil, depth - 1);
     const run = await startInProcess(
       testConfig({
         dataDir: dir,
@@ -346,18 +375,15 @@ describe('reorgs', () => {
       }),
       ['ingest', 'sink'],
     );
+    const rowsOf = async (tx: string) =>
+      Number((await run.query<{ c: string | number }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${tx}'`))[0]?.c ?? 0);
+    const liveCursor = async () =>
+      Number((await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'"))[0]?.block ?? 0);
     try {
-      await waitFor(
-        'orphan stored',
-        async () =>
-          (await run.query<{ c: string }>(`SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${orphan.txHash}'`))[0]?.c ===
-          '1',
-      );
+      await waitFor('orphan stored', async () => (await rowsOf(orphan.txHash)) === 1, 60_000, 50);
       const head = await headNumber(anvil);
-      await waitFor('cursor at head', async () => {
-        const r = await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'");
-        return Number(r[0]?.block ?? 0) >= head - confirmations;
-      });
+      await waitFor('cursor at head', async () => (await liveCursor()) >= head - confirmations, 60_000, 50);
+      const cursorBefore = await liveCursor();
       await anvil.rpc('evm_revert', [snap]);
       await mine(anvil, 1);
       const replacement = await emit();
@@ -372,21 +398,22 @@ describe('reorgs', () => {
         60_000,
         100,
       );
-      await new Promise((r) => setTimeout(r, 1500));
-      const replaced = await run.query<{ c: string }>(
-        `SELECT count() AS c FROM mixwatch.flows FINAL WHERE tx_hash = '${replacement.txHash}'`,
-      );
+      // longer than a sink flush (1 s) and many poll intervals: anything published would show
+      await new Promise((r) => setTimeout(r, 2000));
+      const replaced = await rowsOf(replacement.txHash);
+      const cursorAfter = await liveCursor();
       faultRows.push({
-        fault: 'reorg deeper than the window (9 > 3)',
-        injected: 'evm_revert of 9 blocks',
+        fault: `reorg deeper than the window (${depth} > ${reorgWindow})`,
+        injected: `evm_revert of ${depth} blocks`,
         outcome:
-          replaced[0]?.c === '0'
-            ? `HALTED loudly: ${ready.match(/reorg on [^"]*/)?.[0]?.slice(0, 90) ?? 'DeepReorgError'}`
-            : 'PUBLISHED after deep reorg',
+          replaced === 0 && cursorAfter === cursorBefore
+            ? `HALTED loudly, nothing published from the new branch: ${ready.match(/reorg on [^"]*/)?.[0]?.slice(0, 90) ?? 'DeepReorgError'}`
+            : `PUBLISHED after deep reorg (replacement rows ${replaced}, cursor ${cursorBefore} -> ${cursorAfter})`,
         seconds: (performance.now() - t0) / 1000,
       });
       assert.match(ready, /DeepReorg|deeper than the kept window/);
-      assert.equal(replaced[0]?.c, '0', 'nothing from the new branch is published once halted');
+      assert.equal(replaced, 0, 'nothing from the new branch is published once halted');
+      assert.equal(cursorAfter, cursorBefore, 'the durable cursor does not move once halted');
     } finally {
       await run.daemon.stop();
     }
