@@ -3,17 +3,23 @@
 // `mixwatch run --roles ingest,sink` (a child process, in-process bus, chDB) indexes them and the
 // clock stops when every expected flow is durable in ClickHouse. Also exports the prepared chain
 // for the Ponder comparison. Runnable alone: `node --import tsx test/bench/embedded.ts`.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readDaemonInfo } from '@mixwatch/cli';
 import { createTestCommon } from '@mixwatch/core';
 import { decodeLogs } from '@mixwatch/ingest';
 import { buildChainIndex } from '@mixwatch/registry';
 import { createStore } from '@mixwatch/store';
+import { stringify } from 'yaml';
 import { type Anvil, startAnvil } from '../helpers/anvil.ts';
-import { spawnDaemon, tempDir, testConfig, waitFor } from '../helpers/daemon.ts';
+import { type ChildDaemon, tempDir, testConfig, waitFor } from '../helpers/daemon.ts';
 import { benchStream, type CorpusLog, ETHEREUM, placeLogs } from './corpus.ts';
 import { countLogs, replayFast } from './fast-replay.ts';
 import type { BenchRow } from './types.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A node with the benchmark events on it. */
 export interface PreparedChain {
@@ -64,32 +70,129 @@ export function peakRss(pid: number): number {
 }
 
 /**
+ * `mixwatch run` like {@link spawnDaemon}, with node flags before the script (`--cpu-prof` is
+ * refused in NODE_OPTIONS) and from the checkout `root` (default this one: another checkout runs a
+ * patched daemon against the same prepared node, for A/B comparisons).
+ */
+export function spawnMixwatch(parameters: {
+  raw: Record<string, unknown>;
+  args: string[];
+  env?: Record<string, string>;
+  nodeFlags?: string[];
+  root?: string;
+}): ChildDaemon {
+  const dir = parameters.root ?? root;
+  const configFile = join(String(parameters.raw.dataDir), `mixwatch-${Date.now()}.yaml`);
+  writeFileSync(configFile, stringify(parameters.raw));
+  const proc = spawn(
+    process.execPath,
+    [...(parameters.nodeFlags ?? []), join(dir, 'services/cli/bin/mixwatch.mjs'), 'run', '--config', configFile, ...parameters.args],
+    { cwd: dir, env: { ...process.env, ...(parameters.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  proc.stdout?.on('data', (c) => {
+    out = (out + String(c)).slice(-20_000);
+  });
+  proc.stderr?.on('data', (c) => {
+    out = (out + String(c)).slice(-20_000);
+  });
+  const exited = new Promise<number | string>((r) => proc.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
+  return { proc, configFile, exited, output: () => out };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** Process ids whose command line contains every one of `parts` (e.g. the anvil binary on a port). */
+export function pidsOf(...parts: string[]): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ');
+      if (parts.every((p) => cmd.includes(p))) out.push(Number(e));
+    } catch {}
+  }
+  return out;
+}
+
+/**
+ * Per-method sums of a Prometheus text exposition: `name{…method="x"…} v` → { x: v } (label `by`).
+ * Lines of other metrics are skipped; a metric without the label sums under `''`.
+ */
+export function metricBy(text: string, name: string, by: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const re = new RegExp(`${by}="([^"]*)"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    const k = re.exec(line)?.[1] ?? '';
+    out[k] = (out[k] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return out;
+}
+
+/**
+ * The chain section of the benchmark config. `maxLogRange: 20` is the value the first version of
+ * this benchmark used; MIXWATCH_BENCH_CHAIN (a JSON object) overrides any key, to compare settings
+ * on the same node without editing this file (e.g. `{"maxLogRange":500}`).
+ */
+export function benchChainConfig(chain: PreparedChain, url = chain.anvil.url): { url: string } & Record<string, unknown> {
+  return {
+    url,
+    startBlock: chain.firstBlock,
+    confirmations: 2,
+    pollIntervalMs: 100,
+    maxLogRange: 20,
+    rpcRequestsPerSecond: 2000,
+    rpcConcurrency: 8,
+    ...(process.env.MIXWATCH_BENCH_CHAIN ? (JSON.parse(process.env.MIXWATCH_BENCH_CHAIN) as Record<string, unknown>) : {}),
+  };
+}
+
+/**
  * Runs the daemon (ingest + sink, embedded) over a prepared chain from its first block and
  * measures events/s (from the HTTP endpoint answering to the sink cursor reaching the last
  * replayed block with every flow stored) and its peak RSS. Checks the stored count afterwards.
+ * Also reports where the time went: the daemon's own RPC counters by method and the sink's
+ * insert time (from its /metrics), and the CPU seconds of the daemon and of the anvil node during
+ * the timed part. MIXWATCH_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there
+ * (`--cpu-prof`; open it in Chrome DevTools or speedscope).
  */
-export async function benchEmbedded(chain: PreparedChain): Promise<BenchRow[]> {
+export async function benchEmbedded(
+  chain: PreparedChain,
+  options: {
+    /** Run the daemon from this checkout (default: this one; env MIXWATCH_BENCH_ROOT). */
+    root?: string;
+    /** Extra environment of the daemon. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<BenchRow[]> {
   const tmp = tempDir('mixwatch-bench-e2e-');
   const n = chain.stream.length;
-  const raw = testConfig({
-    dataDir: tmp.dir,
-    chains: {
-      ethereum: {
-        url: chain.anvil.url,
-        startBlock: chain.firstBlock,
-        confirmations: 2,
-        pollIntervalMs: 100,
-        maxLogRange: 20,
-        rpcRequestsPerSecond: 2000,
-        rpcConcurrency: 8,
-      },
-    },
+  const chainConfig = benchChainConfig(chain);
+  const raw = testConfig({ dataDir: tmp.dir, chains: { ethereum: chainConfig } });
+  const prof = process.env.MIXWATCH_BENCH_CPU_PROF;
+  const d = spawnMixwatch({
+    raw,
+    args: ['--roles', 'ingest,sink'],
+    env: { MIXWATCH_LOG_LEVEL: 'warn', ...(options.env ?? {}) },
+    nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    root: options.root ?? process.env.MIXWATCH_BENCH_ROOT,
   });
-  const d = spawnDaemon(raw, { args: ['--roles', 'ingest,sink'], env: { MIXWATCH_LOG_LEVEL: 'warn' } });
+  const anvilPids = pidsOf('anvil-linux', `--port ${chain.anvil.port}`);
   try {
     const info = await waitFor('the daemon to write its info file', async () => readDaemonInfo(tmp.dir), 60_000, 20);
     await waitFor('the daemon HTTP endpoint', async () => (await fetch(`http://127.0.0.1:${info.port}/healthz`)).ok, 60_000, 20);
     const t0 = performance.now();
+    const cpu0 = { daemon: cpuSeconds(d.proc.pid!), anvil: anvilPids.reduce((a, p) => a + cpuSeconds(p), 0), bench: process.cpuUsage() };
     const metric = async (name: string, label = '') => {
       const text = await (await fetch(`http://127.0.0.1:${info.port}/metrics`)).text();
       let sum = 0;
@@ -106,9 +209,18 @@ export async function benchEmbedded(chain: PreparedChain): Promise<BenchRow[]> {
         return rows >= chain.expectedFlows && cursor >= chain.lastBlock;
       },
       20 * 60_000,
-      50,
+      // Each poll makes the daemon render /metrics (prom-client): every 50 ms that was ~6 % of its
+      // CPU in a profile; every 100 ms halves it, at ±50 ms clock resolution.
+      100,
     );
     const seconds = (performance.now() - t0) / 1000;
+    const benchCpu = process.cpuUsage(cpu0.bench);
+    const cpu = {
+      daemon: cpuSeconds(d.proc.pid!) - cpu0.daemon,
+      anvil: anvilPids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0.anvil,
+      bench: (benchCpu.user + benchCpu.system) / 1e6,
+    };
+    const metricsText = await (await fetch(`http://127.0.0.1:${info.port}/metrics`)).text();
     if (process.env.MIXWATCH_BENCH_DEBUG) console.error('done', seconds);
     const rss = peakRss(d.proc.pid!);
     d.proc.kill('SIGTERM');
@@ -127,12 +239,38 @@ export async function benchEmbedded(chain: PreparedChain): Promise<BenchRow[]> {
     if (stored !== chain.expectedFlows || ids !== stored)
       throw new Error(`bench embedded: stored ${stored} flows (${ids} ids), expected ${chain.expectedFlows}`);
     const eps = Math.round(n / seconds);
+    const requests = metricBy(metricsText, 'mixwatch_rpc_requests_total', 'method');
+    const rpcSeconds = metricBy(metricsText, 'mixwatch_rpc_request_duration_seconds_sum', 'method');
+    const insertSeconds = metricBy(metricsText, 'mixwatch_store_insert_duration_seconds_sum', 'table');
+    const insertCount = metricBy(metricsText, 'mixwatch_store_insert_duration_seconds_count', 'table');
+    const splits = Object.values(metricBy(metricsText, 'mixwatch_rpc_getlogs_splits_total', 'chain')).reduce((a, b) => a + b, 0);
+    const totalRequests = Object.values(requests).reduce((a, b) => a + b, 0);
+    const byMethod = Object.entries(requests)
+      .sort((a, b) => b[1] - a[1])
+      .map(([m, c]) => `${m} ${c} (${(rpcSeconds[m] ?? 0).toFixed(1)} s summed)`)
+      .join(', ');
+    const inserts = Object.entries(insertSeconds)
+      .map(([t, s]) => `${t} ${insertCount[t] ?? 0} inserts ${s.toFixed(2)} s`)
+      .join(', ');
+    const overrides = process.env.MIXWATCH_BENCH_CHAIN ? ` overrides ${process.env.MIXWATCH_BENCH_CHAIN}` : '';
     return [
       {
         name: 'embedded.end_to_end',
         value: eps,
         unit: 'events/s',
-        notes: `${n} events (${chain.lastBlock - chain.firstBlock + 1} blocks) -> ${stored} flows in chDB in ${seconds.toFixed(1)} s, mixwatch run --roles ingest,sink`,
+        notes: `${n} events (${chain.lastBlock - chain.firstBlock + 1} blocks) -> ${stored} flows in chDB in ${seconds.toFixed(1)} s, mixwatch run --roles ingest,sink, maxLogRange ${chainConfig.maxLogRange}${overrides}`,
+      },
+      {
+        name: 'embedded.rpc_requests',
+        value: totalRequests,
+        unit: 'requests',
+        notes: `${(totalRequests / n).toFixed(3)} per event; ${byMethod}; getLogs splits ${splits}`,
+      },
+      {
+        name: 'embedded.cpu',
+        value: Math.round(cpu.daemon * 10) / 10,
+        unit: 'CPU s (daemon)',
+        notes: `during the ${seconds.toFixed(1)} s timed: daemon ${cpu.daemon.toFixed(1)} s, anvil ${cpu.anvil.toFixed(1)} s, bench process ${cpu.bench.toFixed(1)} s; store inserts: ${inserts || 'none'}`,
       },
       { name: 'embedded.peak_rss', value: Math.round(rss / 1024 / 1024), unit: 'MiB', notes: 'VmHWM of the daemon process' },
       {

@@ -74,7 +74,9 @@ async function pipelineMetrics(port: number | undefined): Promise<string> {
     return text
       .split('\n')
       .filter((l) =>
-        /^mixwatch_(chain_(head|cursor|lag_blocks)|alerts_total|notify_|flows_decoded_total|bus_lag|deliver|dlq_total|outbox)/.test(l),
+        /^mixwatch_(ingest_(head|cursor|lag_blocks|flows_total)|detect_alerts_total|notify_|bus_consumer_lag|dlq_items_total|store_errors_total)/.test(
+          l,
+        ),
       )
       .join('; ')
       .slice(0, 1500);

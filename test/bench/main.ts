@@ -18,11 +18,15 @@ const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
 /** Runs one benchmark; a failure becomes a row that says why instead of stopping the run. */
 async function run(name: string, fn: () => Promise<BenchRow[]> | BenchRow[]): Promise<BenchRow[]> {
-  log(`${name}: running (load average ${loadavg()[0]!.toFixed(1)})`);
+  const before = loadavg()[0]!.toFixed(1);
+  log(`${name}: running (load average ${before})`);
   const t0 = performance.now();
   try {
     const rows = await fn();
-    log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const after = loadavg()[0]!.toFixed(1);
+    log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (load average ${after})`);
+    // The machine may be shared: every number carries the 1-minute load average around it.
+    for (const r of rows) r.notes = `${r.notes ? `${r.notes}; ` : ''}load ${before}->${after}`;
     return rows;
   } catch (error) {
     const msg = error instanceof Error ? error.message : String(error);
@@ -72,16 +76,18 @@ if (selected.has('embedded') || selected.has('ponder')) {
   });
   rows.push(...prep);
   let embeddedRate: number | undefined;
+  let embeddedCpu: number | undefined;
   if (chain) {
     try {
       if (selected.has('embedded')) {
         const r = await run('embedded', () => benchEmbedded(chain!));
         embeddedRate = r.find((x) => x.name === 'embedded.end_to_end')?.value;
+        embeddedCpu = r.find((x) => x.name === 'embedded.cpu')?.value;
         rows.push(...r);
       }
       if (selected.has('ponder')) {
         const { benchPonder } = await import('./ponder.ts');
-        rows.push(...(await run('ponder', () => benchPonder(chain!, embeddedRate))));
+        rows.push(...(await run('ponder', () => benchPonder(chain!, embeddedRate, embeddedCpu))));
       }
     } finally {
       await chain.anvil.stop();
