@@ -255,7 +255,7 @@ export interface Cluster {
   output(role: Role): string;
 }
 
-/** Starts the four roles as separate processes over Kafka (each with its own chDB folder). */
+/** Starts the four roles as separate processes over Kafka (each with its own chDB folder; see `start` for detect's). */
 export function startCluster(parameters: ClusterParameters): Cluster {
   const bus = {
     kafka: {
@@ -272,9 +272,16 @@ export function startCluster(parameters: ClusterParameters): Cluster {
   const crashed = new Set<Role>();
   const logs: Record<string, string> = {};
   const start = (role: Role) => {
+    // detect restores its windows from the flows in its store (a ClickHouse server the sink writes
+    // to, in production). chDB admits one process per folder, so the detect process carries its own
+    // sink replica — a consumer group of its own (`groupPrefix` …detect-store.) — that writes every
+    // topic into detect's chDB: the stand-in for the shared server. The sink under test is the
+    // separate `sink` process.
+    const roles = role === 'detect' ? 'sink,detect' : role;
+    const kafka = role === 'detect' ? { ...bus.kafka, groupPrefix: `${parameters.prefix}.detect-store.` } : bus.kafka;
     const child = spawnDaemon(
-      { ...parameters.settings, dataDir: dirs[role], bus },
-      { args: ['--roles', role], env: { MIXWATCH_LOG_LEVEL: process.env.MIXWATCH_TEST_LOG ?? 'warn' } },
+      { ...parameters.settings, dataDir: dirs[role], bus: { kafka } },
+      { args: ['--roles', roles], env: { MIXWATCH_LOG_LEVEL: process.env.MIXWATCH_TEST_LOG ?? 'warn' } },
     );
     procs[role] = child;
     void child.exited.then((code) => {

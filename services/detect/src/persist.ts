@@ -1,4 +1,4 @@
-import type { Flow } from '@mixwatch/core';
+import { type Flow, type Logger, sleep } from '@mixwatch/core';
 import type { Store } from '@mixwatch/store';
 import type { Detector } from './engine.ts';
 import type { DetectOutput, Taint } from './types.ts';
@@ -195,4 +195,80 @@ export async function loadState(
     offset += pageSize;
   }
   return { taint: taintRows.length, replayed, caughtUp, latest: latestS };
+}
+
+/** Options of {@link awaitStoredFlows}. */
+export interface AwaitStoredFlowsParameters {
+  store: Store;
+  /** Detect cursors (chain id → last checkpoint block detect handled). */
+  cursors: Map<number, number>;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Give up when the store's cursor has not moved for this long, ms. Default 5 000. */
+  stallMs?: number;
+  /** Give up after this long in any case, ms. Default 120 000. */
+  maxMs?: number;
+  /** Poll interval, ms. Default 250. */
+  everyMs?: number;
+}
+
+/** Per chain: where detect was, where the store's flows were when the wait ended, and why it ended. */
+export type StoredFlowsWait = Array<{
+  chainId: number;
+  detect: number;
+  store: number;
+  outcome: 'reached' | 'no_sink_cursor' | 'stalled' | 'timeout';
+}>;
+
+/**
+ * Before {@link loadState}: waits until the store holds the flows detect already handled, i.e.
+ * the sink's cursor `live:<chain id>` (`SELECT … FROM mixwatch.cursors FINAL`) is at or beyond
+ * the detect cursor of every chain. With an external bus the two roles commit their offsets
+ * independently: after a crash the sink may be behind detect, and the flows in between (handled
+ * and committed by detect, not yet in ClickHouse) would be missing from the replayed windows
+ * (anonymity sets, bursts, pending bridge legs) — the next alerts would then differ, e.g. a second
+ * `denomination_burst` for lots of a burst already alerted. The wait ends early when the store's
+ * cursor stops moving for `stallMs` (the sink is not running, or shares this process and waits for
+ * ingest, as in the embedded mode, where ingest re-publishes from the sink's cursor anyway) or
+ * when there is no sink cursor at all (a store no sink writes to); each early end is logged.
+ */
+export async function awaitStoredFlows(parameters: AwaitStoredFlowsParameters): Promise<StoredFlowsWait> {
+  const { store, cursors, logger } = parameters;
+  const stallMs = parameters.stallMs ?? 5_000;
+  const maxMs = parameters.maxMs ?? 120_000;
+  const everyMs = parameters.everyMs ?? 250;
+  const started = Date.now();
+  const out: StoredFlowsWait = [];
+  for (const [chainId, detect] of cursors) {
+    let last = -1;
+    let movedAt = Date.now();
+    for (;;) {
+      const live = await store.getCursor(`live:${chainId}`);
+      const block = live?.block ?? -1;
+      if (!live || block >= detect) {
+        out.push({ chainId, detect, store: block, outcome: live ? 'reached' : 'no_sink_cursor' });
+        if (!live)
+          logger.warn(
+            { chain_id: chainId, detect_cursor: detect },
+            'detect: the store has no sink cursor for this chain, so the windows are rebuilt only from the flows it holds (does the sink write to another store?)',
+          );
+        break;
+      }
+      if (block !== last) {
+        last = block;
+        movedAt = Date.now();
+      }
+      const stalled = Date.now() - movedAt > stallMs;
+      if (stalled || Date.now() - started > maxMs || parameters.signal?.aborted) {
+        out.push({ chainId, detect, store: block, outcome: stalled ? 'stalled' : 'timeout' });
+        logger.warn(
+          { chain_id: chainId, detect_cursor: detect, store_cursor: block },
+          'detect: the store is behind the flows detect already handled; windows restored without them',
+        );
+        break;
+      }
+      await sleep(everyMs, parameters.signal).catch(() => {});
+    }
+  }
+  return out;
 }

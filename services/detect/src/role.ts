@@ -4,7 +4,7 @@ import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
 import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
 import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import { createDetector } from './engine.ts';
-import { deleteDerived, loadState, writeOutput } from './persist.ts';
+import { awaitStoredFlows, deleteDerived, loadState, writeOutput } from './persist.ts';
 import type { DetectOutput } from './types.ts';
 
 /** Prefix of the detect cursors in `mixwatch.cursors`: `detect:<chain_id>` = last checkpoint handled. */
@@ -12,7 +12,8 @@ export const DETECT_CURSOR_PREFIX = 'detect:';
 
 /**
  * The detect role. At start: loads the shipped labels plus `labels.files` into `mixwatch.labels`
- * (idempotent), reads every label back (user imports included), restores taint and windows from
+ * (idempotent), reads every label back (user imports included), waits until the store holds the
+ * flows detect already handled ({@link awaitStoredFlows}), restores taint and windows from
  * ClickHouse ({@link loadState}), then subscribes to `mixwatch.flows.v1` as group `detect`.
  * Per batch: runs every rule, writes taint/taint_flows/bridge_pairs, publishes alerts on
  * `mixwatch.alerts.v1`, advances `detect:<chain_id>` cursors on checkpoints — and only then
@@ -58,12 +59,13 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   }
 
   const started = performance.now();
+  const waited = await awaitStoredFlows({ store, cursors, logger: log, signal: common.signal });
   const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
     await writeOutput(store, out);
     await publish(out.alerts);
   });
   observe();
-  log.info({ ...loaded, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
+  log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
 
   let current: Promise<void> = Promise.resolve();
   async function handle(records: BusRecord<FlowMessage>[]): Promise<void> {
