@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createTestCommon, RetryableError } from '@mixwatch/core';
-import { createRpc, isRateLimited } from './rpc.ts';
+import { createRpc, isRateLimited, isTimeout } from './rpc.ts';
 
 /** A JSON-RPC stand-in on 127.0.0.1: `answer(n)` decides the n-th (0-based) request's status. */
-async function provider(answer: (n: number) => { status: number; retryAfter?: string }) {
+async function provider(answer: (n: number) => { status: number; retryAfter?: string; delayMs?: number }) {
   let n = 0;
   const seen: string[] = [];
   const server: Server = createServer(async (req, res) => {
@@ -15,6 +15,7 @@ async function provider(answer: (n: number) => { status: number; retryAfter?: st
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; method: string };
     seen.push(body.method);
     const a = answer(n++);
+    if (a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (a.retryAfter !== undefined) headers['retry-after'] = a.retryAfter;
     res.writeHead(a.status, headers);
@@ -64,6 +65,22 @@ describe('createRpc retries', () => {
     stops.push(p.stop);
     const rpc = createRpc({ common: createTestCommon(), chain: 'test', urls: [p.url], timeoutMs: 2_000 });
     await assert.rejects(rpc.request('eth_blockNumber', []), (e) => e instanceof RetryableError && !isRateLimited(e));
+    assert.equal(p.seen.length, 4);
+  });
+
+  it('a provider slower than the timeout is answered by a retry with a longer timeout (not abandoned on every attempt)', async () => {
+    const p = await provider(() => ({ status: 200, delayMs: 600 }));
+    stops.push(p.stop);
+    const rpc = createRpc({ common: createTestCommon(), chain: 'test', urls: [p.url], timeoutMs: 400 });
+    assert.equal(await rpc.request('eth_blockNumber', []), '0x1');
+    assert.equal(p.seen.length, 2, 'first attempt timed out at 400 ms, the second waited 800 ms');
+  });
+
+  it('timeouts stay bounded: a provider that never answers in time ends in a RetryableError', async () => {
+    const p = await provider(() => ({ status: 200, delayMs: 5_000 }));
+    stops.push(p.stop);
+    const rpc = createRpc({ common: createTestCommon(), chain: 'test', urls: [p.url], timeoutMs: 100 });
+    await assert.rejects(rpc.request('eth_blockNumber', []), (e) => e instanceof RetryableError && isTimeout(e));
     assert.equal(p.seen.length, 4);
   });
 

@@ -13,7 +13,12 @@ export interface CreateRpcParameters {
   concurrency?: number;
   /** Requests per second per URL. Default 25. */
   requestsPerSecond?: number;
-  /** Per-request timeout, ms. Default 20_000. */
+  /**
+   * Per-request timeout, ms, of the first attempt. Default 20_000. Each retry after a timeout
+   * doubles it (up to 8× or 60 s, whichever is larger than the base): a provider that is slow
+   * rather than dead answers a later attempt instead of every attempt being abandoned just
+   * before its answer.
+   */
   timeoutMs?: number;
   /** Attempts per request for retryable failures (5xx, timeouts, garbage), with jittered backoff. Default 4. */
   attempts?: number;
@@ -45,6 +50,16 @@ function retryAfterOf(error: unknown): number | undefined {
     (error as { cause?: { headers?: Headers } })?.cause?.headers;
   const ms = parseRetryAfter(headers?.get?.('retry-after'));
   return ms !== undefined && ms > 0 ? ms : undefined;
+}
+
+/** True when the request was abandoned at the client-side timeout (viem `TimeoutError`). */
+export function isTimeout(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; e && i < 4; i++) {
+    if ((e as { name?: string }).name === 'TimeoutError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** True when the provider rate-limited the request (HTTP 429 or a JSON-RPC "rate limit" error). */
@@ -120,39 +135,50 @@ export function createRpc(parameters: CreateRpcParameters): Rpc {
   const timeout = parameters.timeoutMs ?? 20_000;
   const attempts = parameters.attempts ?? 4;
   const rateLimitAttempts = Math.max(attempts, parameters.rateLimitAttempts ?? 8);
-  const transports = parameters.urls.map((url) =>
-    rateLimited(
-      url,
+  const maxTimeout = Math.max(timeout, Math.min(timeout * 8, 60_000));
+  const queues = parameters.urls.map(
+    () =>
       new PQueue({
         concurrency: parameters.concurrency ?? 4,
         intervalCap: Math.max(1, Math.round(parameters.requestsPerSecond ?? 25)),
         interval: 1000,
       }),
-      timeout,
-    ),
   );
+  const n = parameters.urls.length;
   const where = parameters.urls.map(redactUrl).join(', ');
+  // One viem transport per (first URL, timeout): the queues (rate limits) are per URL and shared.
+  const built = new Map<string, ReturnType<Transport>>();
+  const transportOf = (first: number, timeoutMs: number) => {
+    const key = `${first}:${timeoutMs}`;
+    let t = built.get(key);
+    if (!t) {
+      const order = parameters.urls.map((_, i) => (first + i) % n).map((i) => rateLimited(parameters.urls[i]!, queues[i]!, timeoutMs));
+      t = (order.length === 1 ? order[0]! : fallback(order, { retryCount: 0, rank: false }))({ retryCount: 0 });
+      built.set(key, t);
+    }
+    return t;
+  };
   const views = new Map<number, Rpc>();
   /** The client whose fallback order starts at URL `first`. */
   const view = (first: number): Rpc => {
     const cached = views.get(first);
     if (cached) return cached;
-    const order = [...transports.slice(first), ...transports.slice(0, first)];
-    const transport = (order.length === 1 ? order[0]! : fallback(order, { retryCount: 0, rank: false }))({ retryCount: 0 });
     const rpc: Rpc = {
       where,
-      providers: transports.length,
-      preferring: (index: number) => view(((index % transports.length) + transports.length) % transports.length),
+      providers: n,
+      preferring: (index: number) => view(((index % n) + n) % n),
       async request<T>(method: string, params: unknown[]) {
         const labels = { chain, method };
+        let attemptTimeout = timeout;
         const once = async () => {
           common.metrics.rpcRequests.inc(labels);
           const end = common.metrics.rpcDuration.startTimer(labels);
           try {
-            const result = (await transport.request({ method, params } as never)) as T;
+            const result = (await transportOf(first, attemptTimeout).request({ method, params } as never)) as T;
             if (result === undefined) throw new RetryableError(`${method}: empty result from ${where}`);
             return result;
           } catch (error) {
+            if (isTimeout(error)) attemptTimeout = Math.min(maxTimeout, attemptTimeout * 2);
             const retryable = error instanceof RetryableError || shouldRetryRpc(error);
             common.metrics.rpcErrors.inc({ ...labels, kind: retryable ? 'retryable' : 'fatal' });
             const msg = `${method} failed at ${where}: ${summarizeRpcError(error)}`;
