@@ -360,8 +360,9 @@ export function createFollower(parameters: FollowerParameters) {
    * answer alone would lose flows silently. No agreement → RetryableError (the range is retried).
    */
   async function readLogs(from: number, to: number): Promise<RpcLog[]> {
-    const first = await readLogsOnce(rpc, from, to);
-    if (logReads < 2) return first.logs;
+    if (logReads < 2) return (await readLogsOnce(rpc, from, to)).logs;
+    // the first two reads in parallel: the usual outcome (they agree) costs no extra latency
+    const [first, second] = await Promise.all([readLogsOnce(rpc, from, to), readLogsOnce(rpc.preferring?.(1) ?? rpc, from, to)]);
     const union = new Map<string, RpcLog>();
     const add = (logs: RpcLog[]) => {
       for (const l of logs) {
@@ -378,7 +379,7 @@ export function createFollower(parameters: FollowerParameters) {
     const answers = [first.answered];
     const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
     for (let read = 2; read <= MAX_LOG_READS; read++) {
-      const next = await readLogsOnce(rpc.preferring?.(read - 1) ?? rpc, from, to);
+      const next = read === 2 ? second : await readLogsOnce(rpc.preferring?.(read - 1) ?? rpc, from, to);
       add(next.logs);
       if (answers.some((a) => same(a, next.answered))) return [...union.values()];
       answers.push(next.answered);
