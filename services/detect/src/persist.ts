@@ -204,9 +204,13 @@ export interface AwaitStoredFlowsParameters {
   cursors: Map<number, number>;
   logger: Logger;
   signal?: AbortSignal;
-  /** Give up when the store's cursor has not moved for this long, ms. Default 5 000. */
+  /**
+   * Give up when the store's cursor has not moved for this long, ms. Default 45 000: longer than
+   * the default Kafka session timeout (30 s), so a sink restarted together with detect has time
+   * to rejoin its group.
+   */
   stallMs?: number;
-  /** Give up after this long in any case, ms. Default 120 000. */
+  /** Give up after this long in any case, ms. Default 180 000. */
   maxMs?: number;
   /** Poll interval, ms. Default 250. */
   everyMs?: number;
@@ -226,16 +230,16 @@ export type StoredFlowsWait = Array<{
  * the detect cursor of every chain. With an external bus the two roles commit their offsets
  * independently: after a crash the sink may be behind detect, and the flows in between (handled
  * and committed by detect, not yet in ClickHouse) would be missing from the replayed windows
- * (anonymity sets, bursts, pending bridge legs) — the next alerts would then differ, e.g. a second
- * `denomination_burst` for lots of a burst already alerted. The wait ends early when the store's
- * cursor stops moving for `stallMs` (the sink is not running, or shares this process and waits for
- * ingest, as in the embedded mode, where ingest re-publishes from the sink's cursor anyway) or
- * when there is no sink cursor at all (a store no sink writes to); each early end is logged.
+ * (anonymity sets, bursts, pending bridge legs) — the next alerts could then differ, e.g. a second
+ * `denomination_burst` for lots of a burst already alerted (seen when detect's store held no flows
+ * at all). The wait ends early when the store's cursor stops moving for `stallMs` (no sink is
+ * running) or when there is no sink cursor at all (a store no sink writes to); each early end is
+ * logged. The detect role runs it only when {@link storeBehind} says so, without blocking its start.
  */
 export async function awaitStoredFlows(parameters: AwaitStoredFlowsParameters): Promise<StoredFlowsWait> {
   const { store, cursors, logger } = parameters;
-  const stallMs = parameters.stallMs ?? 5_000;
-  const maxMs = parameters.maxMs ?? 120_000;
+  const stallMs = parameters.stallMs ?? 45_000;
+  const maxMs = parameters.maxMs ?? 180_000;
   const everyMs = parameters.everyMs ?? 250;
   const started = Date.now();
   const out: StoredFlowsWait = [];
@@ -271,4 +275,13 @@ export async function awaitStoredFlows(parameters: AwaitStoredFlowsParameters): 
     }
   }
   return out;
+}
+
+/** True when some chain's sink cursor (`live:<chain id>`) exists and is below detect's cursor. */
+export async function storeBehind(store: Store, cursors: Map<number, number>): Promise<boolean> {
+  for (const [chainId, detect] of cursors) {
+    const live = await store.getCursor(`live:${chainId}`);
+    if (live && live.block < detect) return true;
+  }
+  return false;
 }

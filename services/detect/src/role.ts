@@ -4,7 +4,7 @@ import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
 import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
 import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import { createDetector } from './engine.ts';
-import { awaitStoredFlows, deleteDerived, loadState, writeOutput } from './persist.ts';
+import { awaitStoredFlows, deleteDerived, loadState, storeBehind, writeOutput } from './persist.ts';
 import type { DetectOutput } from './types.ts';
 
 /** Prefix of the detect cursors in `mixwatch.cursors`: `detect:<chain_id>` = last checkpoint handled. */
@@ -58,14 +58,33 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     common.metrics.bridgePairingRatio.set(detector.pairing.departures ? detector.pairing.paired / detector.pairing.departures : 0);
   }
 
-  const started = performance.now();
-  const waited = await awaitStoredFlows({ store, cursors, logger: log, signal: common.signal });
-  const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
-    await writeOutput(store, out);
-    await publish(out.alerts);
-  });
-  observe();
-  log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
+  // Restoring needs the flows detect already handled in the store. With Kafka the sink commits
+  // independently of detect and may be behind it after a crash (a sink restarted with detect also
+  // needs its group join first); in the embedded mode the sink gets them again only once ingest
+  // runs, which starts after this role. So when the store is behind, the role subscribes at once
+  // and restores in the background; batches wait for it. Otherwise (the usual case) it restores
+  // before subscribing, and a store that fails here fails the start.
+  let restored = false;
+  let restoring: Promise<void> | undefined;
+  const restore = () =>
+    (restoring ??= (async () => {
+      const started = performance.now();
+      const waited = await awaitStoredFlows({ store, cursors, logger: log, signal: common.signal });
+      const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
+        await writeOutput(store, out);
+        await publish(out.alerts);
+      });
+      observe();
+      restored = true;
+      log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
+    })().catch((error) => {
+      restoring = undefined;
+      throw error;
+    }));
+  if (await storeBehind(store, cursors)) {
+    log.warn({}, 'detect: the store is behind the flows detect handled; restoring its state once the sink caught up');
+    restore().catch((error) => log.error({ err: describeError(error) }, 'detect: restoring state failed; retried with the next batch'));
+  } else await restore();
 
   let current: Promise<void> = Promise.resolve();
   async function handle(records: BusRecord<FlowMessage>[]): Promise<void> {
@@ -118,7 +137,8 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   await bus.subscribe(
     TOPICS.flows,
     'detect',
-    (records) => {
+    async (records) => {
+      await restore();
       current = handle(records);
       return current;
     },
@@ -152,6 +172,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   return {
     name: 'detect',
     health() {
+      if (!restored) return { ready: false, detail: 'restoring detection state (waiting for the store to hold the flows detect handled)' };
       return lastError ? { ready: true, detail: `last tick error: ${lastError}` } : { ready: true };
     },
     async stop() {

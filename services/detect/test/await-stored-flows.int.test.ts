@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestCommon } from '@mixwatch/core';
 import { createStore, type Store } from '@mixwatch/store';
-import { awaitStoredFlows } from '../src/persist.ts';
+import { awaitStoredFlows, storeBehind } from '../src/persist.ts';
 
 // awaitStoredFlows against the real embedded store: detect restarts only once the sink's cursor
 // reached detect's own (Kafka: the two commit independently, so after a crash the sink may be
@@ -27,6 +27,9 @@ describe('detect: wait for the store to hold the flows detect handled', () => {
 
   it('waits while the sink catches up, and returns once it reached the detect cursor', async () => {
     await cursor(1, 5);
+    assert.equal(await storeBehind(store, new Map([[1, 12]])), true);
+    assert.equal(await storeBehind(store, new Map([[1, 5]])), false);
+    assert.equal(await storeBehind(store, new Map([[9, 5]])), false, 'no sink cursor: nothing to wait for');
     let block = 5;
     const advance = setInterval(() => {
       block = Math.min(12, block + 2);
