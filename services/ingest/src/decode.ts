@@ -5,6 +5,8 @@ import type { ChainIndex, DecodeChain, DecodeContext, RawLog, Route, TxInfo } fr
 const HEX = /^0x[0-9a-f]*$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const ACCOUNT = /^[^\u0000-\u001f]{1,256}$/;
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 /**
@@ -141,6 +143,16 @@ export function decodeLogs(parameters: DecodeLogsParameters): { flows: Flow[]; d
         // UINT allows at most 78 digits; only 78-digit amounts can exceed 2^256-1.
         if (!UINT.test(d.amount) || (d.amount.length === 78 && BigInt(d.amount) > MAX_UINT256))
           throw new Error(`amount ${d.amount} is not a UInt256`);
+        // Foreign recipients (memo/string fields) are kept as given, within the flow contract
+        // (schemas/kafka: at most 256 characters, no control characters), in both bus modes.
+        if (d.to_address && !ACCOUNT.test(d.to_address))
+          throw new Error(
+            `recipient ${JSON.stringify(d.to_address.slice(0, 80))} is not a usable account (over 256 characters or control characters)`,
+          );
+        if (d.from_address && !ACCOUNT.test(d.from_address))
+          throw new Error(
+            `sender ${JSON.stringify(d.from_address.slice(0, 80))} is not a usable account (over 256 characters or control characters)`,
+          );
         flows.push({
           flow_id: flowId(chain.chainId, log.transactionHash, log.logIndex, i),
           chain: chain.name,
