@@ -1,16 +1,20 @@
-// Benchmark (not a test): flows per second through publish → Kafka → the real sink role writing
+// Benchmark (not a test): flows per second through ingest → Kafka → the real sink role writing
 // into ClickHouse (chDB), on this machine, with a real single-node broker. Called by the bench
 // runner (`npm run bench -- kafka`); runnable alone: `node --import tsx test/bench/kafka.ts`.
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { type BusRecord, createKafkaBus, type KafkaBus, TOPICS } from '@mixwatch/bus';
 import { parseConfig } from '@mixwatch/config';
 import { type Common, createTestCommon, type Flow, type FlowMessage } from '@mixwatch/core';
 import { startSink } from '@mixwatch/sink';
 import { createStore } from '@mixwatch/store';
 import { randomName, startKafka } from '../helpers/kafka.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** One measured number. */
 export interface BenchResult {
@@ -40,59 +44,22 @@ function jvmCpuMs(pid: number): number {
   }
 }
 
-const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}`;
-
-function makeFlows(n: number, chains: number): BusRecord<FlowMessage>[][] {
-  const perChain: BusRecord<FlowMessage>[][] = Array.from({ length: chains }, () => []);
-  const contract = hex(20);
-  for (let i = 0; i < n; i++) {
-    const chainId = (i % chains) + 1;
-    const block = Math.floor(i / chains / 50);
-    const tx = hex(32);
-    const flow: Flow = {
-      flow_id: `${chainId}:${tx}:${i % 50}:0`,
-      chain: `chain${chainId}`,
-      chain_id: chainId,
-      block_number: 18_000_000 + block,
-      block_time: 1_700_000_000 + block * 12,
-      block_hash: hex(32),
-      tx_hash: tx,
-      log_index: i % 50,
-      sub_index: 0,
-      contract,
-      event: 'Transfer',
-      service: 'usdt',
-      category: 'stablecoin',
-      action: 'transfer',
-      from_address: hex(20),
-      to_address: hex(20),
-      tx_from: '',
-      token: contract,
-      token_symbol: 'USDT',
-      amount: String(1_000_000 + i),
-      decimals: 6,
-      counterparty_chain: '',
-      bridge_ref: '',
-      extra: {},
-    };
-    perChain[chainId - 1]?.push({ key: String(chainId), value: { type: 'flow', flow } });
-  }
-  return perChain;
-}
-
 /**
  * Measures, with a real broker (KRaft, 6 partitions; flows framed 256 per Kafka message, the
- * default) on this machine:
- * - `kafka.bus`: flows/s from the first publish until a consumer group has validated and committed
- *   every flow (the transport alone: publish → Kafka → consume → commit);
+ * default) on this machine, the roles in separate processes as deployed: the ingest process
+ * (`kafka-ingest.ts`: the corpus decoded by the ingest's decodeLogs into real flows for 4 chains,
+ * published per chain in parallel, 10 000 records per publish as one poll's range) and this
+ * process as the consumer:
+ * - `kafka.bus`: flows/s from "go" to the ingest process until a consumer group here has
+ *   validated and committed every flow (the transport alone: publish → Kafka → consume → commit);
  * - `kafka.publish`: flows/s accepted by Kafka (`acks=-1`, idempotent producer) in that run;
- * - `kafka.end_to_end`: flows/s from the first publish until the real sink role has written every
- *   flow into ClickHouse (chDB) and committed (publish → Kafka → sink → ClickHouse);
+ * - `kafka.end_to_end`: flows/s from "go" until the real sink role here has written every flow
+ *   into ClickHouse (chDB) and committed (ingest → Kafka → sink → ClickHouse);
  * - `kafka.broker_cold_start`: ms from spawning the JVM to a broker answering Metadata;
- * - `*.node_cpu`, `*.broker_cpu`: CPU time per flow of this process and of the broker JVM, which
+ * - `*.ingest_cpu`, `*.consumer_cpu`, `*.broker_cpu`: CPU time per flow of each process, which
  *   tell a run starved by other load on the machine from a slow one.
- * One unmeasured run first warms the broker's JIT. Publishers run one per chain, in parallel, as
- * ingest does.
+ * Decoding and connecting happen before the clock starts. One unmeasured run first warms the
+ * broker's JIT.
  */
 export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise<BenchResult[]> {
   const total = parameters.flows ?? Number(process.env.MIXWATCH_BENCH_KAFKA_FLOWS ?? 400_000);
@@ -104,41 +71,108 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
   await store.migrate();
   const results: BenchResult[] = [];
 
-  /** One run on fresh topics: publishes `total` flows and waits until `consumed()` reaches them. */
+  /** The ingest process (test/bench/kafka-ingest.ts) for one run: decodes, connects, then publishes on "go". */
+  async function startIngest(prefix: string, count: number) {
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'kafka-ingest.ts')], {
+      env: {
+        ...process.env,
+        MIXWATCH_BENCH_INGEST: JSON.stringify({ brokers: broker.brokers, prefix, flows: count, chains, publishBatch }),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err = (err + String(d)).slice(-4000);
+    });
+    // Phase lines as they come (one reader for the whole run: leaving a `for await` would close it).
+    const seen: Array<Record<string, number> & { phase?: string }> = [];
+    let wake = () => {};
+    let ended = false;
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      try {
+        seen.push(JSON.parse(line));
+      } catch {
+        // a log line
+      }
+      wake();
+    });
+    lines.once('close', () => {
+      ended = true;
+      wake();
+    });
+    const next = async (phase: string) => {
+      for (;;) {
+        const m = seen.find((x) => x.phase === phase);
+        if (m) return m;
+        if (ended) throw new Error(`bench ingest process ended before "${phase}": ${err}`);
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+      }
+    };
+    const ready = await next('ready');
+    if (ready.flows !== count) throw new Error(`bench ingest prepared ${ready.flows} flows, wanted ${count}`);
+    return {
+      pid: child.pid ?? 0,
+      go: () => child.stdin.write('go\n'),
+      published: () => next('published'),
+      exited: new Promise((r) => child.once('exit', r)),
+    };
+  }
+
+  /**
+   * One run on fresh topics: the ingest process publishes `count` decoded flows; waits until
+   * `consumed()` (this process: consumer group, or the sink role) reaches them.
+   */
   async function run(name: string, attach: (bus: KafkaBus, common: Common) => Promise<() => Promise<number>>, count = total) {
     const common = createTestCommon();
     const prefix = randomName('bench');
-    const options = { common, brokers: broker.brokers, topicPrefix: `${prefix}.`, groupPrefix: `${prefix}.`, partitions: 6 };
-    const producerBus = await createKafkaBus(options);
-    const consumerBus = await createKafkaBus(options);
+    const consumerBus = await createKafkaBus({
+      common,
+      brokers: broker.brokers,
+      topicPrefix: `${prefix}.`,
+      groupPrefix: `${prefix}.`,
+      partitions: 6,
+    });
     try {
-      const batches = makeFlows(count, chains);
       const consumed = await attach(consumerBus, common);
+      const ingest = await startIngest(prefix, count);
       const cpu0 = process.cpuUsage();
       const jvm0 = jvmCpuMs(broker.pid);
       const t0 = performance.now();
-      await Promise.all(
-        batches.map(async (records) => {
-          for (let i = 0; i < records.length; i += publishBatch)
-            await producerBus.publish(TOPICS.flows, records.slice(i, i + publishBatch));
-        }),
-      );
-      const published = performance.now() - t0;
-      while ((await consumed()) < count) await new Promise((r) => setTimeout(r, 20));
+      ingest.go();
+      const published = await ingest.published();
+      if (published.accepted !== count)
+        throw new Error(`bench ${name}: the ingest process published ${published.accepted} of ${count} flows (rest refused by validation)`);
+      let last = -1;
+      let lastChange = performance.now();
+      for (;;) {
+        const n = await consumed();
+        if (n >= count) break;
+        if (n !== last) {
+          last = n;
+          lastChange = performance.now();
+        } else if (performance.now() - lastChange > 120_000) {
+          throw new Error(`bench ${name}: stuck at ${n} of ${count} flows consumed for 120 s`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const done = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      await ingest.exited;
       results.push({ name, value: Math.round(count / (done / 1000)), unit: 'flows/s' });
-      // CPU per flow, to tell a starved run (other load on the machine) from a slow one.
-      results.push({ name: `${name}.node_cpu`, value: Math.round(((cpu.user + cpu.system) / count) * 10) / 10, unit: 'us/flow' });
+      // CPU per flow of each process, to tell a starved run (other load on the machine) from a slow one.
+      results.push({ name: `${name}.ingest_cpu`, value: Math.round(((published.cpu_us ?? 0) / count) * 10) / 10, unit: 'us/flow' });
+      results.push({ name: `${name}.consumer_cpu`, value: Math.round(((cpu.user + cpu.system) / count) * 10) / 10, unit: 'us/flow' });
       results.push({
         name: `${name}.broker_cpu`,
         value: Math.round(((jvmCpuMs(broker.pid) - jvm0) * 1000 * 10) / count) / 10,
         unit: 'us/flow',
       });
-      return { published };
+      return { published: published.ms ?? Number.NaN };
     } finally {
       await consumerBus.close();
-      await producerBus.close();
     }
   }
 
