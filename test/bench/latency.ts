@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinLabels } from '@mixwatch/labels';
 import { type Anvil, startAnvil } from '../helpers/anvil.ts';
-import { type ChildDaemon, spawnDaemon, tempDir, testConfig, waitFor } from '../helpers/daemon.ts';
+import { type ChildDaemon, runCli, spawnDaemon, tempDir, testConfig, waitFor } from '../helpers/daemon.ts';
 import { tornadoCases } from '../helpers/fixtures.ts';
 import { emitLog, mine } from '../helpers/replay.ts';
 import { type SlackStandIn, startSlackStandIn } from '../helpers/slack.ts';
@@ -88,7 +88,46 @@ async function pipelineMetrics(port: number | undefined): Promise<string> {
 interface Deployment {
   /** Child processes; `processes[i].dataDir` holds its daemon.json. */
   processes: Array<{ role: string; child: ChildDaemon; dataDir: string }>;
+  /** The process whose store holds `mixwatch.alerts` (the one running the sink role). */
+  alertsIn: ChildDaemon;
   stop(): Promise<void>;
+}
+
+/** One timed alert. */
+interface Round {
+  txHash: string;
+  /** The last confirmation block mined (ms since the epoch). */
+  confirmedAt: number;
+  /** The POST arrived at the stand-in. */
+  postedAt: number;
+  /** `created_at` of the alert (detect's clock, ms), when it could be read back. */
+  createdAt?: number;
+}
+
+/**
+ * Fills `createdAt` from `mixwatch.alerts` (through `mixwatch sql` against the running process):
+ * splits each latency into confirmed → alert created (ingest poll wait, range fetch, bus, detect)
+ * and alert created → POST (bus, notify intake and outbox, delivery).
+ */
+async function readCreatedAt(deployment: Deployment, rounds: Round[]): Promise<void> {
+  const r = await runCli(
+    [
+      'sql',
+      "SELECT tx_hash, toUnixTimestamp64Milli(created_at) AS c FROM mixwatch.alerts FINAL WHERE rule = 'sanctioned_mixer_deposit'",
+      '--format',
+      'JSONEachRow',
+      '--config',
+      deployment.alertsIn.configFile,
+    ],
+    { timeoutMs: 120_000 },
+  );
+  if (r.code !== 0) throw new Error(`mixwatch sql exited ${r.code}: ${r.stderr.slice(-300)}`);
+  const byTx = new Map<string, number>();
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const row = JSON.parse(line) as { tx_hash: string; c: string | number };
+    byTx.set(row.tx_hash.toLowerCase(), Number(row.c));
+  }
+  for (const x of rounds) x.createdAt = byTx.get(x.txHash.toLowerCase());
 }
 
 async function stopChild(c: ChildDaemon): Promise<void> {
@@ -112,7 +151,7 @@ async function timeRounds(parameters: {
   confirmations: number;
   pollIntervalMs: number;
   log: (s: string) => void;
-}): Promise<number[]> {
+}): Promise<Round[]> {
   const { anvil, slack, deployment, rounds, confirmations, pollIntervalMs, log, mode } = parameters;
   const senders = attributedSenders(rounds + 1);
   const cases = tornadoCases({ deposits: rounds + 1, withdrawals: 0 });
@@ -161,7 +200,7 @@ async function timeRounds(parameters: {
     throw await diagnose('warm-up', e);
   });
   log(`latency ${mode}: warm-up alert after ${Math.round(now() - w0)} ms`);
-  const latencies: number[] = [];
+  const timed: Round[] = [];
   for (let i = 1; i <= rounds; i++) {
     await sleep(1_100 + Math.random() * pollIntervalMs);
     const r = await emitLog(anvil, { ...cases[i]!.log, from: senders[i]! });
@@ -170,16 +209,28 @@ async function timeRounds(parameters: {
     const req = await waitFor(`alert ${i} at the Slack stand-in`, async () => alertFor(r.txHash)(), 60_000, 2).catch(async (e) => {
       throw await diagnose(`round ${i}`, e);
     });
-    latencies.push(req.at - confirmedAt);
+    timed.push({ txHash: r.txHash, confirmedAt, postedAt: req.at });
   }
-  return latencies.sort((a, b) => a - b);
+  await readCreatedAt(deployment, timed).catch((e) => log(`latency ${mode}: no per-stage split (${String(e).slice(0, 200)})`));
+  return timed;
 }
 
-function rowsOf(mode: 'embedded' | 'kafka', latencies: number[], note: string, targetMs: number): BenchRow[] {
+function rowsOf(mode: 'embedded' | 'kafka', rounds: Round[], note: string, targetMs: number): BenchRow[] {
   const ms = (v: number) => Math.round(v);
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  const latencies = sorted(rounds.map((r) => r.postedAt - r.confirmedAt));
   const p95 = pct(latencies, 95);
+  const split = rounds.filter((r) => r.createdAt !== undefined);
+  const stages =
+    split.length > 0
+      ? (() => {
+          const detect = sorted(split.map((r) => r.createdAt! - r.confirmedAt));
+          const notify = sorted(split.map((r) => r.postedAt - r.createdAt!));
+          return `; stages over ${split.length} alerts: confirmed -> alert created (ingest poll wait, fetch, detect) p50 ${ms(pct(detect, 50))} / p95 ${ms(pct(detect, 95))} ms, alert created -> POST (notify) p50 ${ms(pct(notify, 50))} / p95 ${ms(pct(notify, 95))} ms`;
+        })()
+      : '';
   return [
-    { name: `alert_latency.${mode}.p50`, value: ms(pct(latencies, 50)), unit: 'ms', notes: note },
+    { name: `alert_latency.${mode}.p50`, value: ms(pct(latencies, 50)), unit: 'ms', notes: `${note}${stages}` },
     { name: `alert_latency.${mode}.p95`, value: ms(p95), unit: 'ms', target: `<= ${targetMs}`, pass: p95 <= targetMs },
     {
       name: `alert_latency.${mode}.p99`,
@@ -216,7 +267,11 @@ export async function benchLatency(parameters: BenchLatencyParameters = {}): Pro
         testConfig({ dataDir: tmp.dir, chains: { ethereum: chainConfig(anvil, start, confirmations, pollIntervalMs) } }),
         { env: { MIXWATCH_SLACK_WEBHOOK_URL: slack.webhookUrl('BENCH-TOKEN'), MIXWATCH_LOG_LEVEL: logLevel } },
       );
-      const deployment: Deployment = { processes: [{ role: 'all', child, dataDir: tmp.dir }], stop: () => stopChild(child) };
+      const deployment: Deployment = {
+        processes: [{ role: 'all', child, dataDir: tmp.dir }],
+        alertsIn: child,
+        stop: () => stopChild(child),
+      };
       try {
         const lat = await timeRounds({ mode: 'embedded', anvil, slack, deployment, rounds, confirmations, pollIntervalMs, log });
         rows.push(...rowsOf('embedded', lat, `${common}; mixwatch run (all roles, in-process bus, chDB)`, 2_000));
@@ -269,6 +324,7 @@ export async function benchLatency(parameters: BenchLatencyParameters = {}): Pro
       }
       const deployment: Deployment = {
         processes,
+        alertsIn: processes.find((p) => p.role === 'sink')!.child,
         // Ingest first, then the consumers.
         stop: async () => {
           for (const p of [...processes].reverse()) await stopChild(p.child);
