@@ -20,6 +20,8 @@ export interface FlakyOptions {
    * load-balanced provider whose backends lag and answer a range with logs missing.
    */
   mutateLogs?: (logs: Array<Record<string, unknown>>, call: number) => Array<Record<string, unknown>>;
+  /** The first n `eth_getLogs` requests starting at each `fromBlock` are answered HTTP 503 (deterministic). */
+  failFirstGetLogs?: number;
   seed?: number;
 }
 
@@ -51,6 +53,7 @@ export async function startFlakyRpc(options: FlakyOptions): Promise<FlakyRpc> {
     return seed / 2_147_483_648;
   };
   const counts = { requests: 0, refusedRange: 0, tooMany: 0, serverErrors: 0, garbage: 0, getLogs: 0, dropped: 0 };
+  const getLogsFrom = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -65,6 +68,17 @@ export async function startFlakyRpc(options: FlakyOptions): Promise<FlakyRpc> {
     try {
       parsed = JSON.parse(body);
     } catch {}
+    if (o.failFirstGetLogs && parsed.method === 'eth_getLogs') {
+      const from = String(parsed.params?.[0]?.fromBlock);
+      const seen = getLogsFrom.get(from) ?? 0;
+      getLogsFrom.set(from, seen + 1);
+      if (seen < o.failFirstGetLogs) {
+        counts.serverErrors++;
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end('<html><body>Service Unavailable</body></html>');
+        return;
+      }
+    }
     if (o.rate429 && rand() < o.rate429) {
       counts.tooMany++;
       res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' });
