@@ -73,7 +73,10 @@ export async function benchKafka(parameters: BenchKafkaParameters = {}): Promise
 
   /** The ingest process (test/bench/kafka-ingest.ts) for one run: decodes, connects, then publishes on "go". */
   async function startIngest(prefix: string, count: number) {
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'kafka-ingest.ts')], {
+    // MIXWATCH_BENCH_CPU_PROF=<dir>: a CPU profile of the ingest process (node --cpu-prof).
+    const prof = process.env.MIXWATCH_BENCH_CPU_PROF;
+    const flags = ['--max-semi-space-size=64', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx'];
+    const child = spawn(process.execPath, [...flags, join(here, 'kafka-ingest.ts')], {
       env: {
         ...process.env,
         MIXWATCH_BENCH_INGEST: JSON.stringify({ brokers: broker.brokers, prefix, flows: count, chains, publishBatch }),
