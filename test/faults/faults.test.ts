@@ -364,14 +364,14 @@ describe('reorgs', () => {
     const reorgWindow = 3;
     const depth = 9;
     const dir = `${tmp.dir}/deep`;
-    const base = await headNumber(anvil);
-    const snap = await anvil.rpc<string>('evm_snapshot');
-    const orphan = await emit();
-    await mine(anvil, depth - 1);
+    // The daemon follows the chain before the fork, so it has read blocks below the fork point
+    // too: the halt must come from the window, not from which older hashes happen to be known.
+    await emit();
+    await mine(anvil, 6);
     const run = await startInProcess(
       testConfig({
         dataDir: dir,
-        chains: { ethereum: { url: anvil.url, confirmations, reorgWindow, startBlock: base, pollIntervalMs: 50 } },
+        chains: { ethereum: { url: anvil.url, confirmations, reorgWindow, startBlock: (await headNumber(anvil)) - 5, pollIntervalMs: 50 } },
       }),
       ['ingest', 'sink'],
     );
@@ -380,6 +380,11 @@ describe('reorgs', () => {
     const liveCursor = async () =>
       Number((await run.query<{ block: string }>("SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = 'live:1'"))[0]?.block ?? 0);
     try {
+      const base = await headNumber(anvil);
+      await waitFor('cursor at the confirmed head before the fork', async () => (await liveCursor()) >= base - confirmations, 60_000, 50);
+      const snap = await anvil.rpc<string>('evm_snapshot');
+      const orphan = await emit();
+      await mine(anvil, depth - 1);
       await waitFor('orphan stored', async () => (await rowsOf(orphan.txHash)) === 1, 60_000, 50);
       const head = await headNumber(anvil);
       await waitFor('cursor at head', async () => (await liveCursor()) >= head - confirmations, 60_000, 50);

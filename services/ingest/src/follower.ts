@@ -184,14 +184,22 @@ export function createFollower(parameters: FollowerParameters) {
     return out;
   }
   const needsTx = new Set([...index.routes.entries()].filter(([, r]) => r.decoder.needsTx).map(([k]) => k));
-  /** Known block hashes (number → hash) at or below the cursor, at most `reorgWindow` blocks deep. */
+  /**
+   * Known block hashes (number → hash) at or below the cursor, at most `reorgWindow` blocks deep:
+   * the reach of reorg repair. A fork below it halts the chain (DeepReorgError) — whatever older
+   * hashes happen to be known — so the outcome of a deep reorg does not depend on what was read.
+   */
   const window = new Map<number, string>();
   const status: FollowerStatus = { head: 0, cursor: -1, cursorTime: 0, failures: 0, lastError: '', halted: undefined, waiting: undefined };
 
   function remember(blocks: BlockRef[]) {
-    for (const b of blocks) window.set(b.number, b.hash);
-    const floor = status.cursor - chain.reorgWindow;
-    if (window.size > chain.reorgWindow * 2 + 64) for (const n of window.keys()) if (n < floor) window.delete(n);
+    let top = status.cursor;
+    for (const b of blocks) {
+      window.set(b.number, b.hash);
+      top = Math.max(top, b.number);
+    }
+    const floor = top - chain.reorgWindow;
+    for (const n of window.keys()) if (n < floor) window.delete(n);
   }
 
   async function publishFlows(flows: Flow[], deadLetters: DeadLetter[]) {
@@ -228,6 +236,10 @@ export function createFollower(parameters: FollowerParameters) {
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
     const wantHeader = new Set<number>([to]);
+    // Live, within the reorg window of the confirmed head: every block's hash, so that the window
+    // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
+    // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
+    if (verify) for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
     for (const r of raw as RpcLog[]) {
       if (r?.removed) continue;
       const n = normalizeLog(r);
@@ -460,7 +472,8 @@ export function createFollower(parameters: FollowerParameters) {
 
   /** Walks back from the cursor to the newest block whose hash the node still agrees with. */
   async function findAncestor(head: number): Promise<number> {
-    const known = [...window.keys()].filter((n) => n <= Math.min(status.cursor, head)).sort((a, b) => b - a);
+    const floor = status.cursor - chain.reorgWindow;
+    const known = [...window.keys()].filter((n) => n >= floor && n <= Math.min(status.cursor, head)).sort((a, b) => b - a);
     for (const n of known) {
       const h = await getBlockHeader(rpc, n);
       if (h.hash === window.get(n)) return n;
