@@ -221,7 +221,7 @@ export type StoredFlowsWait = Array<{
   chainId: number;
   detect: number;
   store: number;
-  outcome: 'reached' | 'no_sink_cursor' | 'stalled' | 'timeout';
+  outcome: 'reached' | 'no_sink_cursor' | 'stalled' | 'timeout' | 'stopped';
 }>;
 
 /**
@@ -262,8 +262,12 @@ export async function awaitStoredFlows(parameters: AwaitStoredFlowsParameters): 
         last = block;
         movedAt = Date.now();
       }
+      if (parameters.signal?.aborted) {
+        out.push({ chainId, detect, store: block, outcome: 'stopped' });
+        break;
+      }
       const stalled = Date.now() - movedAt > stallMs;
-      if (stalled || Date.now() - started > maxMs || parameters.signal?.aborted) {
+      if (stalled || Date.now() - started > maxMs) {
         out.push({ chainId, detect, store: block, outcome: stalled ? 'stalled' : 'timeout' });
         logger.warn(
           { chain_id: chainId, detect_cursor: detect, store_cursor: block },

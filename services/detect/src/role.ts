@@ -66,10 +66,13 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   // before subscribing, and a store that fails here fails the start.
   let restored = false;
   let restoring: Promise<void> | undefined;
+  const stopping = new AbortController();
+  const signal = AbortSignal.any([common.signal, stopping.signal]);
   const restore = () =>
     (restoring ??= (async () => {
       const started = performance.now();
-      const waited = await awaitStoredFlows({ store, cursors, logger: log, signal: common.signal });
+      const waited = await awaitStoredFlows({ store, cursors, logger: log, signal });
+      if (signal.aborted) throw new Error('detect is stopping');
       const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
         await writeOutput(store, out);
         await publish(out.alerts);
@@ -83,7 +86,9 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     }));
   if (await storeBehind(store, cursors)) {
     log.warn({}, 'detect: the store is behind the flows detect handled; restoring its state once the sink caught up');
-    restore().catch((error) => log.error({ err: describeError(error) }, 'detect: restoring state failed; retried with the next batch'));
+    restore().catch((error) => {
+      if (!signal.aborted) log.error({ err: describeError(error) }, 'detect: restoring state failed; retried with the next batch');
+    });
   } else await restore();
 
   let current: Promise<void> = Promise.resolve();
@@ -178,6 +183,8 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     async stop() {
       clearInterval(timer);
       clearInterval(relabel);
+      stopping.abort();
+      await restoring?.catch(() => {});
       await current.catch(() => {});
     },
   };

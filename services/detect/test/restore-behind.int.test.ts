@@ -71,3 +71,32 @@ it('detect restores in the background when the store is behind it, and handles b
     await daemon.stop();
   }
 });
+
+it('a detect role still waiting for the store stops at once when asked', { timeout: 30_000 }, async () => {
+  // the wait itself gives up only after 45 s of a motionless sink cursor; the stop must not wait for that
+  const dir = `${tmp.dir}/stop`;
+  const raw = { dataDir: dir, http: { port: 0 }, chains: { ethereum: {} } };
+  const first = await startInProcess(raw, ['sink', 'detect']);
+  try {
+    await first.daemon.ctx.store.saveCursor({
+      cursor_key: 'live:1',
+      chain: 'ethereum',
+      chain_id: 1,
+      block: 10,
+      hash: '0x0',
+      block_time: 1,
+    });
+    await first.daemon.ctx.store.saveCursor({
+      cursor_key: 'detect:1',
+      chain: 'ethereum',
+      chain_id: 1,
+      block: 50,
+      hash: '0x0',
+      block_time: 1,
+    });
+  } finally {
+    await first.daemon.stop();
+  }
+  const { daemon } = await startInProcess(raw, ['sink', 'detect']);
+  await daemon.stop();
+});
