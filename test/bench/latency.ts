@@ -22,6 +22,7 @@
 // interval, default 500), MIXWATCH_BENCH_WARMUP_MS (warm-up alert timeout, default 180 000).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RULES } from '@mixwatch/core';
 import { builtinLabels } from '@mixwatch/labels';
 import { type Anvil, startAnvil } from '../helpers/anvil.ts';
 import { type ChildDaemon, runCli, spawnDaemon, tempDir, testConfig, waitFor } from '../helpers/daemon.ts';
@@ -212,7 +213,21 @@ async function timeRounds(parameters: {
     timed.push({ txHash: r.txHash, confirmedAt, postedAt: req.at });
   }
   await readCreatedAt(deployment, timed).catch((e) => log(`latency ${mode}: no per-stage split (${String(e).slice(0, 200)})`));
-  return timed;
+  // Other messages at the stand-in (other rules firing on the same deposits, digests): notify
+  // paces one POST per second per webhook, so a timed alert right behind one of them waits.
+  const timedAt = new Set(timed.map((t) => t.postedAt));
+  const others = slack.delivered().filter((r) => !timedAt.has(r.at));
+  const byRule = new Map<string, number>();
+  for (const r of others) {
+    const rule = RULES.find((x) => r.body.includes(x)) ?? 'other';
+    byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+  }
+  // notify's pacing interval is 1 s per webhook (plus the previous POST's own duration).
+  const paced = timed.filter((t) => others.some((r) => r.at < t.postedAt && r.at > t.postedAt - 1_250)).length;
+  log(
+    `latency ${mode}: ${others.length} other POSTs (${[...byRule].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); ${paced} timed alerts went out right behind another POST (within 1.25 s: paced)`,
+  );
+  return Object.assign(timed, { others: others.length, byRule, paced });
 }
 
 function rowsOf(mode: 'embedded' | 'kafka', rounds: Round[], note: string, targetMs: number): BenchRow[] {
@@ -241,6 +256,11 @@ function rowsOf(mode: 'embedded' | 'kafka', rounds: Round[], note: string, targe
   ];
 }
 
+/** MIXWATCH_BENCH_CONFIG: a JSON object merged into the daemon config (e.g. `{"notify":{"pollIntervalMs":200}}`), to compare settings. */
+function extraConfig(): Record<string, unknown> {
+  return process.env.MIXWATCH_BENCH_CONFIG ? (JSON.parse(process.env.MIXWATCH_BENCH_CONFIG) as Record<string, unknown>) : {};
+}
+
 /** The chain section both deployments use. */
 function chainConfig(anvil: Anvil, start: number, confirmations: number, pollIntervalMs: number) {
   return { url: anvil.url, confirmations, pollIntervalMs, startBlock: start };
@@ -264,7 +284,11 @@ export async function benchLatency(parameters: BenchLatencyParameters = {}): Pro
     try {
       const start = Number(await anvil.rpc<string>('eth_blockNumber')) + 1;
       const child = spawnDaemon(
-        testConfig({ dataDir: tmp.dir, chains: { ethereum: chainConfig(anvil, start, confirmations, pollIntervalMs) } }),
+        testConfig({
+          dataDir: tmp.dir,
+          chains: { ethereum: chainConfig(anvil, start, confirmations, pollIntervalMs) },
+          extra: extraConfig(),
+        }),
         { env: { MIXWATCH_SLACK_WEBHOOK_URL: slack.webhookUrl('BENCH-TOKEN'), MIXWATCH_LOG_LEVEL: logLevel } },
       );
       const deployment: Deployment = {
@@ -310,7 +334,7 @@ export async function benchLatency(parameters: BenchLatencyParameters = {}): Pro
           testConfig({
             dataDir: tmp.dir,
             chains: { ethereum: chainConfig(anvil, start, confirmations, pollIntervalMs) },
-            extra: { bus },
+            extra: { ...extraConfig(), bus },
           }),
           {
             args: ['--roles', role],
