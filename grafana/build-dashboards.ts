@@ -281,12 +281,16 @@ export function operations(): Json {
     ),
     promTimeseries(
       'RPC errors per second by kind',
-      'Failures by method and kind (timeout, rate_limited, server, range…).',
+      'Failures by method and kind (timeout, rate_limited, server, range…), range splits, and getLogs reads that disagreed.',
       { x: 8, y: 18, w: 8, h: 8 },
       'reqps',
       [
         [`sum by (chain, method, kind) (rate(mixwatch_rpc_errors_total{${c}}[${R}]))`, '{{chain}} {{method}} {{kind}}'],
         [`sum by (chain) (rate(mixwatch_rpc_getlogs_splits_total{${c}}[${R}]))`, '{{chain}} getLogs range splits'],
+        [
+          `sum by (chain) (rate(mixwatch_ingest_log_read_disagreements_total{${c}}[${R}]))`,
+          '{{chain}} getLogs answers that disagreed (provider inconsistent; logReads: 2 re-reads)',
+        ],
       ],
     ),
     promTimeseries('RPC latency p95', 'From the request histogram.', { x: 16, y: 18, w: 8, h: 8 }, 's', [
