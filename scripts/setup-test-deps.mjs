@@ -8,6 +8,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 if (process.env.MIXWATCH_SKIP_SETUP) process.exit(0);
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+// Java 17 and Maven run the Kafka broker the scaled-deployment tests start. This machine kind has
+// them; a bare one gets them from Debian's packages when we may install.
+if ((!has('java') || !has('mvn')) && isRoot && has('apt-get')) {
+  console.error('setup: installing Java 17 and Maven (apt-get) for the Kafka broker…');
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'openjdk-17-jre-headless', 'maven'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch (error) {
+    console.error(`setup: apt-get install openjdk-17-jre-headless maven failed: ${error.message}`);
+  }
+}
+
 const { ensureKafkaJars } = await import('../deploy/kafka/broker.mjs');
 try {
   await ensureKafkaJars({ quiet: true });
@@ -19,8 +35,7 @@ try {
 }
 
 if (!has('promtool') || !has('prometheus')) {
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (root && has('apt-get')) {
+  if (isRoot && has('apt-get')) {
     console.error('setup: installing Prometheus (Debian package `prometheus`)…');
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
