@@ -15,7 +15,9 @@
 // node); t1 = arrival of the POST at the stand-in (same process clock). Start-up is not timed: the
 // first (warm-up) alert also pays for it. Between rounds the bench waits 1.1 s (notify's pacing of
 // one message per second per webhook) plus a random part of one ingest poll interval, so the
-// confirmation lands at a uniformly random phase of the daemon's poll loop.
+// confirmation lands at a uniformly random phase of the daemon's poll loop. A round starts only
+// after the stand-in has been quiet for 1.1 s, so an alert is never paced behind the previous
+// round's other messages.
 //
 // Runnable alone: `node --import tsx test/bench/latency.ts [rounds] [embedded|kafka|both]`.
 // Env: MIXWATCH_BENCH_LOG (daemon log level, default info), MIXWATCH_BENCH_POLL_MS (ingest poll
@@ -203,7 +205,16 @@ async function timeRounds(parameters: {
   log(`latency ${mode}: warm-up alert after ${Math.round(now() - w0)} ms`);
   const timed: Round[] = [];
   for (let i = 1; i <= rounds; i++) {
-    await sleep(1_100 + Math.random() * pollIntervalMs);
+    // Start when the webhook has been quiet for notify's pacing interval (1 s): other rules firing on
+    // the previous deposit (service_consistency, denomination_burst) go out 1 s after its alert, and a
+    // round started right behind them would time the pacing instead of the pipeline.
+    for (;;) {
+      const last = Math.max(0, ...slack.requests.map((r) => r.at));
+      const quiet = now() - last;
+      if (quiet >= 1_100) break;
+      await sleep(1_100 - quiet);
+    }
+    await sleep(Math.random() * pollIntervalMs);
     const r = await emitLog(anvil, { ...cases[i]!.log, from: senders[i]! });
     await mine(anvil, confirmations);
     const confirmedAt = now();
