@@ -83,15 +83,22 @@ export interface Comparison {
 
 /** Compares `mixwatch.flows FINAL` (through `query`) with the ground truth. */
 export async function compareFlows(query: <T>(sql: string) => Promise<T[]>, truth: Set<string>): Promise<Comparison> {
-  const rows = await query<{ flow_id: string; n: string }>('SELECT flow_id, count() AS n FROM mixwatch.flows FINAL GROUP BY flow_id');
-  const stored = new Set(rows.map((r) => r.flow_id));
+  return compareIds(
+    await query<{ id: string; n: string }>('SELECT flow_id AS id, count() AS n FROM mixwatch.flows FINAL GROUP BY flow_id'),
+    truth,
+  );
+}
+
+/** Stored ids against the expected ones (`rows`: id and its count after FINAL). */
+export function compareIds(rows: Array<{ id: string; n: string | number }>, expected: Set<string>): Comparison {
+  const stored = new Set(rows.map((r) => r.id));
   let duplicated = 0;
   for (const r of rows) duplicated += Number(r.n) - 1;
   let lost = 0;
-  for (const id of truth) if (!stored.has(id)) lost++;
+  for (const id of expected) if (!stored.has(id)) lost++;
   let invented = 0;
-  for (const id of stored) if (!truth.has(id)) invented++;
-  return { expected: truth.size, stored: rows.reduce((s, r) => s + Number(r.n), 0), lost, duplicated, invented };
+  for (const id of stored) if (!expected.has(id)) invented++;
+  return { expected: expected.size, stored: rows.reduce((s, r) => s + Number(r.n), 0), lost, duplicated, invented };
 }
 
 /** One row of the faults × outcome table. */

@@ -150,18 +150,6 @@ export async function cursorOf(dataDir: string, key: string): Promise<number> {
   return rows.length ? Number(rows[0]!.block) : -1;
 }
 
-/** Stored ids against the expected ones (`rows`: id and its count after FINAL). */
-export function compareIds(rows: Array<{ id: string; n: string | number }>, expected: Set<string>): Comparison {
-  const stored = new Set(rows.map((r) => r.id));
-  let duplicated = 0;
-  for (const r of rows) duplicated += Number(r.n) - 1;
-  let lost = 0;
-  for (const id of expected) if (!stored.has(id)) lost++;
-  let invented = 0;
-  for (const id of stored) if (!expected.has(id)) invented++;
-  return { expected: expected.size, stored: rows.reduce((s, r) => s + Number(r.n), 0), lost, duplicated, invented };
-}
-
 /** The alert id a Slack message carries (context line of the Block Kit message, or the text fallback). */
 export function slackAlertId(r: SlackRequest): string | undefined {
   return /alert `([^`]+)`/.exec(r.body)?.[1] ?? /\(alert ([^)\s]+)\)/.exec(r.body)?.[1];

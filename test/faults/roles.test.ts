@@ -3,11 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { type Anvil, type ReplayLog, startAnvil, tempDir } from '@mixwatch/test/helpers';
 import { type KafkaTestBroker, randomName, startKafka } from '../helpers/kafka.ts';
 import { type SlackStandIn, startSlackStandIn } from '../helpers/slack.ts';
-import { type Comparison, type FaultRow, faultTable, groundTruth } from './harness.ts';
+import { type Comparison, compareIds, type FaultRow, faultTable, groundTruth } from './harness.ts';
 import {
   alertingEvents,
   type Cluster,
-  compareIds,
   emitPaced,
   lastEventBlock,
   metricOf,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { TOPICS } from '@mixwatch/bus';
 import type { FlowMessage } from '@mixwatch/core';
+import type { Store } from '@mixwatch/store';
 import { startInProcess, tempDir, waitFor } from '@mixwatch/test/helpers';
 
 // After a crash the sink's cursor can be behind detect's (they commit independently). The detect
@@ -10,6 +11,15 @@ import { startInProcess, tempDir, waitFor } from '@mixwatch/test/helpers';
 // soon as the store caught up; batches wait for the restore.
 const tmp = tempDir('mixwatch-detect-behind-');
 after(() => tmp.remove());
+
+/** The state a crash can leave: detect handled up to block 50, the sink wrote up to block 10. */
+async function leaveSinkBehind(store: Store) {
+  for (const [cursor_key, block] of [
+    ['live:1', 10],
+    ['detect:1', 50],
+  ] as const)
+    await store.saveCursor({ cursor_key, chain: 'ethereum', chain_id: 1, block, hash: '0x0', block_time: 1 });
+}
 
 it('detect restores in the background when the store is behind it, and handles batches afterwards', { timeout: 120_000 }, async () => {
   const raw = { dataDir: tmp.dir, http: { port: 0 }, chains: { ethereum: {} } };
@@ -23,25 +33,9 @@ it('detect restores in the background when the store is behind it, and handles b
     blocks: [],
     published_at: Date.now(),
   });
-  // the state a crash can leave: detect handled up to block 50, the sink wrote up to block 10
   const first = await startInProcess(raw, ['sink', 'detect']);
   try {
-    await first.daemon.ctx.store.saveCursor({
-      cursor_key: 'live:1',
-      chain: 'ethereum',
-      chain_id: 1,
-      block: 10,
-      hash: '0x0',
-      block_time: 1,
-    });
-    await first.daemon.ctx.store.saveCursor({
-      cursor_key: 'detect:1',
-      chain: 'ethereum',
-      chain_id: 1,
-      block: 50,
-      hash: '0x0',
-      block_time: 1,
-    });
+    await leaveSinkBehind(first.daemon.ctx.store);
   } finally {
     await first.daemon.stop();
   }
@@ -78,22 +72,7 @@ it('a detect role still waiting for the store stops at once when asked', { timeo
   const raw = { dataDir: dir, http: { port: 0 }, chains: { ethereum: {} } };
   const first = await startInProcess(raw, ['sink', 'detect']);
   try {
-    await first.daemon.ctx.store.saveCursor({
-      cursor_key: 'live:1',
-      chain: 'ethereum',
-      chain_id: 1,
-      block: 10,
-      hash: '0x0',
-      block_time: 1,
-    });
-    await first.daemon.ctx.store.saveCursor({
-      cursor_key: 'detect:1',
-      chain: 'ethereum',
-      chain_id: 1,
-      block: 50,
-      hash: '0x0',
-      block_time: 1,
-    });
+    await leaveSinkBehind(first.daemon.ctx.store);
   } finally {
     await first.daemon.stop();
   }
