@@ -36,7 +36,7 @@ export const CHAINS: readonly ChainInfo[] = [
     reason:
       'PoS: reorgs beyond 1-2 blocks are rare; 12 blocks (~2.4 min) keeps alerts fast; finality is 2 epochs (64 blocks), window 128 covers it twice',
     maxLogRange: 2_000,
-    pollIntervalMs: 4_000,
+    pollIntervalMs: 1_000,
     blockTimeSec: 12,
     defaultRpcUrls: ['https://ethereum-rpc.publicnode.com', 'https://eth.llamarpc.com', 'https://1rpc.io/eth'],
     nativeSymbol: 'ETH',

@@ -27,6 +27,11 @@ export interface CreateRpcParameters {
    * failed, so the request persists longer (exponential backoff, at least `Retry-After`). Default 8.
    */
   rateLimitAttempts?: number;
+  /**
+   * Calls released together by a URL's queue (at most `concurrency`) leave as one JSON-RPC batch of
+   * at most this many; pacing stays per call. 1 = no batching. Default 1.
+   */
+  batchSize?: number;
 }
 
 /** A short, secret-free description of an RPC failure (viem errors carry the whole request body). */
@@ -115,8 +120,10 @@ export function shouldRetryRpc(error: unknown): boolean {
   return false;
 }
 
-function rateLimited(url: string, queue: PQueue, timeout: number): Transport {
-  const inner = http(url, { timeout, retryCount: 0, batch: false });
+function rateLimited(url: string, queue: PQueue, timeout: number, batchSize: number): Transport {
+  // Calls the queue releases in the same tick leave as one JSON-RPC batch (pacing stays per call:
+  // providers count every call of a batch).
+  const inner = http(url, { timeout, retryCount: 0, batch: batchSize > 1 ? { batchSize, wait: 0 } : false });
   return ((options) => {
     const t = inner(options);
     return { ...t, request: (args: Parameters<typeof t.request>[0]) => queue.add(() => t.request(args)) };
@@ -152,7 +159,9 @@ export function createRpc(parameters: CreateRpcParameters): Rpc {
     const key = `${first}:${timeoutMs}`;
     let t = built.get(key);
     if (!t) {
-      const order = parameters.urls.map((_, i) => (first + i) % n).map((i) => rateLimited(parameters.urls[i]!, queues[i]!, timeoutMs));
+      const order = parameters.urls
+        .map((_, i) => (first + i) % n)
+        .map((i) => rateLimited(parameters.urls[i]!, queues[i]!, timeoutMs, parameters.batchSize ?? 1));
       t = (order.length === 1 ? order[0]! : fallback(order, { retryCount: 0, rank: false }))({ retryCount: 0 });
       built.set(key, t);
     }

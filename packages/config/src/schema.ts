@@ -24,6 +24,8 @@ export const chainConfigSchema = z
     rpcRequestsPerSecond: z.number().positive().default(25),
     /** Per-request timeout in ms. */
     rpcTimeoutMs: z.number().int().min(100).default(20_000),
+    /** JSON-RPC batch size: calls released together (at most rpcConcurrency) share one HTTP request; 1 = off. */
+    rpcBatchSize: z.number().int().min(1).max(100).default(1),
     /**
      * `eth_getLogs` reads per range: 2 = read each range (at least) twice — from another RPC URL
      * when several are configured — and accept it only once two reads agree, because

@@ -263,18 +263,7 @@ export function createFollower(parameters: FollowerParameters) {
         times.set(n.blockNumber, Number(BigInt(r.blockTimestamp)));
       else wantHeader.add(n.blockNumber);
     }
-    const headers = new Map<number, BlockHeader>();
-    for (const h of native.headers) headers.set(h.number, h);
-    await Promise.all([...wantHeader].filter((n) => !headers.has(n)).map(async (n) => headers.set(n, await getBlockHeader(rpc, n))));
-    for (const [n, h] of headers) times.set(n, h.timestamp);
-    for (const l of logs) {
-      const h = headers.get(l.blockNumber);
-      if (h && h.hash !== l.blockHash) {
-        throw new RetryableError(`block ${l.blockNumber} changed while it was being read (reorg in progress); retrying the range`);
-      }
-    }
-    // Transactions for decoders that need the actor or the value: one eth_getBlockByNumber(n, true)
-    // for a block holding several of them (one call instead of many), eth_getTransactionByHash otherwise.
+    // Transactions for decoders that need the actor or the value, by block.
     const txsByBlock = new Map<number, Set<string>>();
     for (const l of logs) {
       if (!needsTx.has(`${l.address}:${l.topics[0]}`)) continue;
@@ -282,22 +271,39 @@ export function createFollower(parameters: FollowerParameters) {
       txsByBlock.set(l.blockNumber, set);
       set.add(l.transactionHash);
     }
+    const headers = new Map<number, BlockHeader>();
+    for (const h of native.headers) headers.set(h.number, h);
     const txs = new Map<string, TxInfo>();
     for (const t of native.transactions) txs.set(t.hash, t);
-    await Promise.all(
-      [...txsByBlock].map(async ([n, hashes]) => {
-        const missing = [...hashes].filter((h) => !txs.has(h));
-        if (missing.length === 0) return;
-        if (missing.length >= BLOCK_FETCH_THRESHOLD) {
-          const b = await getBlockWithTransactions(rpc, n);
-          for (const t of b.transactions) if (hashes.has(t.hash)) txs.set(t.hash, t);
-          if (b.header.hash !== headers.get(n)?.hash && headers.has(n)) {
-            throw new RetryableError(`block ${n} changed while it was being read (reorg in progress); retrying the range`);
-          }
-        }
-        await Promise.all(missing.filter((h) => !txs.has(h)).map(async (h) => txs.set(h, await getTransaction(rpc, h))));
+    // One round trip for headers and transactions: a block holding several needed transactions is
+    // read whole (eth_getBlockByNumber(n, true)), which also gives its header; the other blocks'
+    // headers (eth_getBlockByNumber(n, false)) and few transactions (eth_getTransactionByHash) in parallel.
+    const whole = new Set<number>();
+    const single: string[] = [];
+    for (const [n, hashes] of txsByBlock) {
+      const missing = [...hashes].filter((h) => !txs.has(h));
+      if (missing.length >= BLOCK_FETCH_THRESHOLD && !headers.has(n)) whole.add(n);
+      else single.push(...missing);
+    }
+    await Promise.all([
+      ...[...whole].map(async (n) => {
+        const b = await getBlockWithTransactions(rpc, n);
+        headers.set(n, b.header);
+        const hashes = txsByBlock.get(n)!;
+        for (const t of b.transactions) if (hashes.has(t.hash)) txs.set(t.hash, t);
       }),
-    );
+      ...[...wantHeader].filter((n) => !headers.has(n) && !whole.has(n)).map(async (n) => headers.set(n, await getBlockHeader(rpc, n))),
+      ...single.map(async (h) => txs.set(h, await getTransaction(rpc, h))),
+    ]);
+    const stillMissing = [...txsByBlock.values()].flatMap((hashes) => [...hashes]).filter((h) => !txs.has(h));
+    await Promise.all(stillMissing.map(async (h) => txs.set(h, await getTransaction(rpc, h))));
+    for (const [n, h] of headers) times.set(n, h.timestamp);
+    for (const l of logs) {
+      const h = headers.get(l.blockNumber);
+      if (h && h.hash !== l.blockHash) {
+        throw new RetryableError(`block ${l.blockNumber} changed while it was being read (reorg in progress); retrying the range`);
+      }
+    }
     const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
     deadLetters.push(...bad);
     flows.push(...native.flows);
@@ -343,10 +349,15 @@ export function createFollower(parameters: FollowerParameters) {
     const logs: RpcLog[] = [];
     const watchedNow = scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined;
     const stableAddressSet = new Set(stableAddresses);
-    for (const f of await filters()) {
+    const fs = await filters();
+    // Every filter of the range in one round trip (they were awaited one after the other); merged in filter order.
+    const answers = await Promise.all(
+      fs.map((f) => getLogsAdaptive(via, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)),
+    );
+    for (const [i, f] of fs.entries()) {
       const addresses = new Set(f.address.map((a) => a.toLowerCase()));
       const topic0 = Array.isArray(f.topics[0]) ? new Set(f.topics[0].map((t) => t.toLowerCase())) : undefined;
-      for (const l of await getLogsAdaptive(via, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)) {
+      for (const l of answers[i]!) {
         const id = logId(l);
         if (seen.has(id)) continue;
         // The base query is address × topic0: with scope `watched` it may still return stablecoin

@@ -23,6 +23,7 @@ export function followerFor(ctx: RoleContext, name: string) {
     concurrency: cfg.rpcConcurrency,
     requestsPerSecond: cfg.rpcRequestsPerSecond,
     timeoutMs: cfg.rpcTimeoutMs,
+    batchSize: cfg.rpcBatchSize,
   });
   const index = buildChainIndex({ chain: chain.name, services: cfg.services });
   return createFollower({
