@@ -155,7 +155,8 @@ export function createOutbox(store: Store, shutdown?: AbortSignal): Outbox {
     async due(nowMs, limit) {
       const rows = await db.query<RawRow>(
         `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
-         WHERE status = 'pending' AND next_attempt <= {now:Int64} ORDER BY created_at, alert_id LIMIT {limit:UInt32}`,
+         WHERE status = 'pending' AND next_attempt <= {now:Int64}
+         ORDER BY created_at, indexOf(['critical', 'high', 'medium', 'low', 'info'], severity), alert_id LIMIT {limit:UInt32}`,
         { now: nowMs, limit },
       );
       return rows.map(fromRaw);

@@ -418,3 +418,27 @@ test('on start, stored alerts that never reached the outbox (bus lost in a crash
     await slack.close();
   }
 });
+
+test('alerts that arrive together go out most severe first (a critical one never waits behind the pacing of lesser ones)', async () => {
+  const slack = await startSlackStandIn();
+  const bus = createMemoryBus({ common });
+  const n = await startNotifier(
+    { channels: [{ name: 'severity-order', type: 'slack', url: slack.webhookUrl(), ratePerSecond: 5 }], pollIntervalMs: 50 },
+    bus,
+  );
+  try {
+    const severities: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+    const alerts = severities.map((severity) => makeAlert({ severity }));
+    await publish(bus, alerts);
+    await slack.waitFor(() => slack.delivered().length >= alerts.length);
+    const bySeverity = new Map(alerts.map((a) => [a.alert_id, a.severity]));
+    assert.deepEqual(
+      slack.delivered().map((r) => bySeverity.get(messageId(r))),
+      ['critical', 'high', 'medium', 'low', 'info'],
+    );
+  } finally {
+    await n.stop();
+    await bus.close();
+    await slack.close();
+  }
+});
