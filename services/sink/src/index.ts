@@ -54,9 +54,14 @@ export async function startSink(ctx: RoleContext): Promise<RoleHandle> {
           rows.push(flowToRow(m.flow));
           ids.push(`${m.flow.flow_id}@${m.flow.block_hash}`);
           break;
-        case 'checkpoint':
-          checkpoints.set(m.cursor_key ?? `live:${m.chain_id}`, m);
+        case 'checkpoint': {
+          // The last checkpoint of a cursor in the batch moves it; the block hashes of every
+          // range in the batch are kept (reorg detection after a restart walks back over them).
+          const key = m.cursor_key ?? `live:${m.chain_id}`;
+          const previous = checkpoints.get(key);
+          checkpoints.set(key, previous?.blocks.length ? { ...m, blocks: [...previous.blocks, ...m.blocks] } : m);
           break;
+        }
         case 'retract':
           await writeFlows(rows, ids);
           await writeCheckpoints(checkpoints);
