@@ -23,7 +23,6 @@ import {
 } from '@mixwatch/test/helpers';
 import type { KafkaTestBroker } from '../helpers/kafka.ts';
 import type { SlackRequest } from '../helpers/slack.ts';
-import type { Comparison } from './harness.ts';
 
 /** The four roles, each its own process in the scaled runs. */
 export const ROLE_NAMES = ['ingest', 'sink', 'detect', 'notify'] as const;

@@ -68,7 +68,7 @@ export async function emitLog(anvil: Anvil, log: ReplayLog): Promise<Replayed> {
     receipt = await anvil.rpc<Receipt | null>('eth_getTransactionReceipt', [txHash]);
     if (!receipt) await new Promise((r) => setTimeout(r, 10));
   }
-  if (!receipt || receipt.status !== '0x1') throw new Error(`replay tx ${txHash} failed (status ${receipt?.status ?? 'not mined'})`);
+  if (receipt?.status !== '0x1') throw new Error(`replay tx ${txHash} failed (status ${receipt?.status ?? 'not mined'})`);
   return {
     txHash,
     blockNumber: Number(receipt.blockNumber),
