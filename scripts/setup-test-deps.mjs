@@ -9,20 +9,26 @@ if (process.env.MIXWATCH_SKIP_SETUP) process.exit(0);
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-// Java 17 and Maven run the Kafka broker the scaled-deployment tests start. This machine kind has
-// them; a bare one gets them from Debian's packages when we may install.
-if ((!has('java') || !has('mvn')) && isRoot && has('apt-get')) {
-  console.error('setup: installing Java 17 and Maven (apt-get) for the Kafka broker…');
+const canApt = isRoot && has('apt-get');
+let aptUpdated = false;
+/** Installs Debian packages (as root); says what failed instead of throwing. */
+function aptInstall(packages, why) {
+  console.error(`setup: installing ${packages.join(', ')} (apt-get) for ${why}…`);
   try {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'openjdk-17-jre-headless', 'maven'], {
+    if (!aptUpdated) execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+    aptUpdated = true;
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } catch (error) {
-    console.error(`setup: apt-get install openjdk-17-jre-headless maven failed: ${error.message}`);
+    console.error(`setup: apt-get install ${packages.join(' ')} failed: ${error.message}`);
   }
 }
+
+// Java 17 and Maven run the Kafka broker the scaled-deployment tests start. This machine kind has
+// them; a bare one gets them from Debian's packages when we may install.
+if ((!has('java') || !has('mvn')) && canApt) aptInstall(['openjdk-17-jre-headless', 'maven'], 'the Kafka broker');
 
 const { ensureKafkaJars } = await import('../deploy/kafka/broker.mjs');
 try {
@@ -35,18 +41,6 @@ try {
 }
 
 if (!has('promtool') || !has('prometheus')) {
-  if (isRoot && has('apt-get')) {
-    console.error('setup: installing Prometheus (Debian package `prometheus`)…');
-    try {
-      execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
-        stdio: 'ignore',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    } catch (error) {
-      console.error(`setup: apt-get install prometheus failed: ${error.message}`);
-    }
-  } else {
-    console.error('setup: Prometheus is not installed; the observability test needs it: `sudo apt-get install prometheus`');
-  }
+  if (canApt) aptInstall(['prometheus'], 'promtool and the observability test');
+  else console.error('setup: Prometheus is not installed; the observability test needs it: `sudo apt-get install prometheus`');
 }

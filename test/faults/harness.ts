@@ -2,12 +2,11 @@
 // the node's canonical logs, computed straight from the node, independent of the daemon), the
 // comparison of the store against it, a provider proxy that changes eth_getLogs answers per call,
 // and the faults × outcome table printed by the last test.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeLogs, normalizeLog } from '@mixwatch/ingest';
 import { buildChainIndex, type RawLog, type TxInfo } from '@mixwatch/registry';
 import { ETHEREUM } from '../bench/corpus.ts';
 import type { Anvil } from '../helpers/anvil.ts';
+import { startFlakyRpc } from '../helpers/flaky-rpc.ts';
 
 const toHex = (n: number) => `0x${n.toString(16)}`;
 
@@ -142,7 +141,7 @@ export interface MutatingRpc {
   stop(): Promise<void>;
 }
 
-/** Starts the proxy on 127.0.0.1 in front of `target`. */
+/** Starts the proxy on 127.0.0.1 in front of `target` (the shared flaky proxy's `mutateLogs` hook). */
 export async function startMutatingRpc(options: MutateOptions): Promise<MutatingRpc> {
   let seed = options.seed ?? 7;
   const rand = () => {
@@ -150,52 +149,25 @@ export async function startMutatingRpc(options: MutateOptions): Promise<Mutating
     return seed / 2_147_483_648;
   };
   const counts = { getLogs: 0, added: 0, dropped: 0 };
-  const mutate = (req: { method?: string }, res: { id?: unknown; result?: unknown }) => {
-    if (req.method !== 'eth_getLogs' || !Array.isArray(res.result)) return res;
-    counts.getLogs++;
-    let logs = res.result as Array<Record<string, string>>;
-    if (options.dropCalls && rand() < options.dropCalls) {
-      const before = logs.length;
-      logs = logs.filter(() => rand() >= (options.dropLog ?? 0.1));
-      counts.dropped += before - logs.length;
-    }
-    if (options.addUnwatched && logs.length > 0 && rand() < options.addUnwatched) {
-      const k = 1 + Math.floor(rand() * 3);
-      for (let i = 0; i < k; i++) {
-        const model = logs[Math.floor(rand() * logs.length)]!;
-        logs = [...logs, { ...model, address: `0x${'12'.repeat(20)}`, logIndex: toHex(1000 + i) }];
-        counts.added++;
+  const proxy = await startFlakyRpc({
+    target: options.target,
+    mutateLogs: (answer) => {
+      counts.getLogs++;
+      let logs = answer;
+      if (options.dropCalls && rand() < options.dropCalls) {
+        logs = logs.filter(() => rand() >= (options.dropLog ?? 0.1));
+        counts.dropped += answer.length - logs.length;
       }
-    }
-    return { ...res, result: logs };
-  };
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    try {
-      const upstream = await fetch(options.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const text = await upstream.text();
-      const parsedReq = JSON.parse(body);
-      const parsedRes = JSON.parse(text);
-      const out = Array.isArray(parsedReq)
-        ? (parsedRes as Array<{ id: unknown }>).map((r) => mutate(parsedReq.find((q: { id: unknown }) => q.id === r.id) ?? {}, r))
-        : mutate(parsedReq, parsedRes);
-      res.writeHead(upstream.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(out));
-    } catch {
-      res.destroy();
-    }
+      if (options.addUnwatched && logs.length > 0 && rand() < options.addUnwatched) {
+        const k = 1 + Math.floor(rand() * 3);
+        for (let i = 0; i < k; i++) {
+          const model = logs[Math.floor(rand() * logs.length)]!;
+          logs = [...logs, { ...model, address: `0x${'12'.repeat(20)}`, logIndex: toHex(1000 + i) }];
+          counts.added++;
+        }
+      }
+      return logs;
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    stop: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { url: proxy.url, counts, stop: () => proxy.stop() };
 }

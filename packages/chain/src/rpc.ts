@@ -57,26 +57,30 @@ function retryAfterOf(error: unknown): number | undefined {
   return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
-/** True when the request was abandoned at the client-side timeout (viem `TimeoutError`). */
-export function isTimeout(error: unknown): boolean {
+/** True when `error` or one of its first causes matches (viem wraps errors a few levels deep). */
+function inCauses(
+  error: unknown,
+  match: (e: { name?: string; status?: number; code?: number; message?: string; details?: string }) => boolean,
+) {
   let e: unknown = error;
   for (let i = 0; e && i < 4; i++) {
-    if ((e as { name?: string }).name === 'TimeoutError') return true;
+    if (match(e as never)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
 }
 
+/** True when the request was abandoned at the client-side timeout (viem `TimeoutError`). */
+export function isTimeout(error: unknown): boolean {
+  return inCauses(error, (e) => e.name === 'TimeoutError');
+}
+
 /** True when the provider rate-limited the request (HTTP 429 or a JSON-RPC "rate limit" error). */
 export function isRateLimited(error: unknown): boolean {
-  let e: unknown = error;
-  for (let i = 0; e && i < 4; i++) {
-    const x = e as { status?: number; code?: number; message?: string; details?: string };
-    if (x.status === 429 || x.code === 429) return true;
-    if (/too many requests|rate limit/i.test(`${x.message ?? ''} ${x.details ?? ''}`)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return inCauses(
+    error,
+    (e) => e.status === 429 || e.code === 429 || /too many requests|rate limit/i.test(`${e.message ?? ''} ${e.details ?? ''}`),
+  );
 }
 
 /** A JSON-RPC client for one chain: rate limited per URL, failing over across URLs, instrumented. */

@@ -47,6 +47,11 @@ function smallUint(w: string): number {
   return w.length === 64 && w.startsWith(ZERO51) ? Number.parseInt(w.slice(51), 16) : -1;
 }
 
+/** An address as an indexed-topic value: 0x + 12 zero bytes + the address, lowercase. */
+export function addressTopic(address: string): string {
+  return `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
+}
+
 /**
  * An address from topic i. Reads the topic in place (no intermediate word string): a RawLog's
  * hex is lowercase already (see {@link RawLog}), so no case conversion either.

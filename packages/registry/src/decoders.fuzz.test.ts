@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { DecodeError } from '@mixwatch/core';
 import { decodeLogs } from '@mixwatch/ingest';
 import fc from 'fast-check';
+import { CHAIN } from './decoders/testkit.ts';
 import { allContracts, buildChainIndex, type ChainIndex, type Route } from './registry.ts';
 import type { DecodeChain, RawLog, TxInfo } from './types.ts';
 
@@ -12,19 +13,6 @@ import type { DecodeChain, RawLog, TxInfo } from './types.ts';
 // another exception (a TypeError, a RangeError, a BigInt SyntaxError would be a crash, not a
 // rejection with a reason). Then the ingest side: random logs through services/ingest decodeLogs
 // never throw, and every log is either decoded or one dead letter that carries the reason.
-
-const CHAIN_FACTS: Record<string, Omit<DecodeChain, 'name'>> = {
-  ethereum: { chainId: 1, nativeSymbol: 'ETH', addressFormat: 'evm' },
-  bsc: { chainId: 56, nativeSymbol: 'BNB', addressFormat: 'evm' },
-  polygon: { chainId: 137, nativeSymbol: 'POL', addressFormat: 'evm' },
-  arbitrum: { chainId: 42161, nativeSymbol: 'ETH', addressFormat: 'evm' },
-  optimism: { chainId: 10, nativeSymbol: 'ETH', addressFormat: 'evm' },
-  avalanche: { chainId: 43114, nativeSymbol: 'AVAX', addressFormat: 'evm' },
-  gnosis: { chainId: 100, nativeSymbol: 'XDAI', addressFormat: 'evm' },
-  base: { chainId: 8453, nativeSymbol: 'ETH', addressFormat: 'evm' },
-  tron: { chainId: 728126428, nativeSymbol: 'TRX', addressFormat: 'tron' },
-  ethereumclassic: { chainId: 61, nativeSymbol: 'ETC', addressFormat: 'evm' },
-};
 
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const hexString = (c: { minLength?: number; maxLength: number }) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), ...c });
@@ -61,7 +49,7 @@ const txArb: fc.Arbitrary<TxInfo | undefined> = fc.option(
 function routesOf(): Array<{ chain: DecodeChain; index: ChainIndex; route: Route }> {
   const out: Array<{ chain: DecodeChain; index: ChainIndex; route: Route }> = [];
   for (const name of new Set(allContracts().map((c) => c.chain))) {
-    const facts = CHAIN_FACTS[name];
+    const facts = CHAIN[name];
     if (!facts) continue;
     const index = buildChainIndex({ chain: name });
     for (const route of index.routes.values()) out.push({ chain: { name, ...facts }, index, route });
@@ -129,7 +117,7 @@ test('every registry route: random topics/data/tx either decode to well-formed d
 });
 
 test('decodeLogs on random logs at watched and unwatched addresses: never throws, each log is flows or one dead letter with a reason', () => {
-  const chain: DecodeChain = { name: 'ethereum', ...CHAIN_FACTS.ethereum! };
+  const chain: DecodeChain = { name: 'ethereum', ...CHAIN.ethereum! };
   const index = buildChainIndex({ chain: 'ethereum' });
   const routes = [...index.routes.values()];
   const logArb = fc.record({

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addressTopic } from './abi.ts';
 import { DECODERS } from './decoders/index.ts';
 import type { ContractEntry, Decoder, EventDef } from './types.ts';
 
@@ -61,8 +62,6 @@ export interface BuildChainIndexParameters {
   contracts?: ContractEntry[];
 }
 
-const pad32 = (address: string) => `0x${address.slice(2).toLowerCase().padStart(64, '0')}`;
-
 /** Builds the dispatch table for a chain. Key: `${address}:${topic0}`, both lowercase. */
 export function buildChainIndex(parameters: BuildChainIndexParameters): ChainIndex {
   const contracts = (parameters.contracts ?? allContracts()).filter(
@@ -94,7 +93,7 @@ export function buildChainIndex(parameters: BuildChainIndexParameters): ChainInd
   // watched contract (USDT) both decoders run on the same log.
   for (const w of watched) {
     const tokens = w.contract.watch?.tokens ?? [];
-    const padded = pad32(w.contract.address);
+    const padded = addressTopic(w.contract.address);
     topicFilters.push({ address: tokens, topics: [w.event.topic0, padded] }, { address: tokens, topics: [w.event.topic0, null, padded] });
     for (const token of tokens) {
       const key = `${token}:${w.event.topic0}`;

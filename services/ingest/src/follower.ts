@@ -27,7 +27,7 @@ import {
   RetryableError,
   sleep,
 } from '@mixwatch/core';
-import type { ChainIndex, DecodeChain, RawLog, TxInfo } from '@mixwatch/registry';
+import { addressTopic, type ChainIndex, type DecodeChain, type RawLog, type TxInfo } from '@mixwatch/registry';
 import type { Store } from '@mixwatch/store';
 import { decodeLogs, logDeadLetter, normalizeLog } from './decode.ts';
 import type { Watchlist } from './watchlist.ts';
@@ -93,6 +93,12 @@ export const MAX_LOG_READS = 4;
 /** Identity of a log for the double read: (transactionHash, logIndex). */
 function logId(l: RpcLog): string {
   return `${String(l?.transactionHash).toLowerCase()}:${String(l?.logIndex).toLowerCase()}`;
+}
+
+/** The eth_getLogs filters of one range and the watchlist they were built from (scope `watched`). */
+interface RangeQuery {
+  fs: Array<GetLogsFilter & { base?: boolean }>;
+  watchedNow: Set<string> | undefined;
 }
 
 /** What one range produced. */
@@ -166,13 +172,14 @@ export function createFollower(parameters: FollowerParameters) {
     ),
   ];
   const stableAddresses = [...new Set(stableTransfer.map(([, r]) => r.contract.address))];
+  const stableAddressSet = new Set(stableAddresses);
   /** The eth_getLogs filters of one range: the watched contracts, the registry's topic filters, watched stablecoin transfers. */
   async function filters(): Promise<Array<GetLogsFilter & { base?: boolean }>> {
     const out: Array<GetLogsFilter & { base?: boolean }> = [];
     if (index.addresses.length && baseTopics.length) out.push({ address: index.addresses, topics: [baseTopics], base: true });
     for (const f of index.topicFilters ?? []) out.push({ address: f.address, topics: f.topics.map((t) => t) });
     if (scope === 'watched' && stableAddresses.length && parameters.watchlist) {
-      const watched = [...(await parameters.watchlist.get())].map((a) => `0x${a.slice(2).padStart(64, '0')}`);
+      const watched = [...(await parameters.watchlist.get())].map(addressTopic);
       for (let i = 0; i < watched.length; i += 500) {
         const chunk = watched.slice(i, i + 500);
         out.push(
@@ -343,13 +350,11 @@ export function createFollower(parameters: FollowerParameters) {
    * (transactionHash, logIndex). `answered` gets the ids of the logs that match the filter they
    * answer (address and topic0): the part of the answer two reads must agree on.
    */
-  async function readLogsOnce(via: Rpc, from: number, to: number): Promise<{ logs: RpcLog[]; answered: Set<string> }> {
+  async function readLogsOnce(via: Rpc, from: number, to: number, query: RangeQuery): Promise<{ logs: RpcLog[]; answered: Set<string> }> {
     const seen = new Set<string>();
     const answered = new Set<string>();
     const logs: RpcLog[] = [];
-    const watchedNow = scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined;
-    const stableAddressSet = new Set(stableAddresses);
-    const fs = await filters();
+    const { fs, watchedNow } = query;
     // Every filter of the range in one round trip (they were awaited one after the other); merged in filter order.
     const answers = await Promise.all(
       fs.map((f) => getLogsAdaptive(via, common, chain.name, { address: f.address, topics: f.topics }, from, to, span)),
@@ -383,9 +388,17 @@ export function createFollower(parameters: FollowerParameters) {
    * answer alone would lose flows silently. No agreement → RetryableError (the range is retried).
    */
   async function readLogs(from: number, to: number): Promise<RpcLog[]> {
-    if (logReads < 2) return (await readLogsOnce(rpc, from, to)).logs;
+    // The filters and the watchlist once per range, shared by its reads.
+    const query: RangeQuery = {
+      fs: await filters(),
+      watchedNow: scope === 'watched' && parameters.watchlist ? await parameters.watchlist.get() : undefined,
+    };
+    if (logReads < 2) return (await readLogsOnce(rpc, from, to, query)).logs;
     // the first two reads in parallel: the usual outcome (they agree) costs no extra latency
-    const [first, second] = await Promise.all([readLogsOnce(rpc, from, to), readLogsOnce(rpc.preferring?.(1) ?? rpc, from, to)]);
+    const [first, second] = await Promise.all([
+      readLogsOnce(rpc, from, to, query),
+      readLogsOnce(rpc.preferring?.(1) ?? rpc, from, to, query),
+    ]);
     const union = new Map<string, RpcLog>();
     const add = (logs: RpcLog[]) => {
       for (const l of logs) {
@@ -402,7 +415,7 @@ export function createFollower(parameters: FollowerParameters) {
     const answers = [first.answered];
     const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
     for (let read = 2; read <= MAX_LOG_READS; read++) {
-      const next = read === 2 ? second : await readLogsOnce(rpc.preferring?.(read - 1) ?? rpc, from, to);
+      const next = read === 2 ? second : await readLogsOnce(rpc.preferring?.(read - 1) ?? rpc, from, to, query);
       add(next.logs);
       if (answers.some((a) => same(a, next.answered))) return [...union.values()];
       answers.push(next.answered);

@@ -18,13 +18,15 @@ export async function startSink(ctx: RoleContext): Promise<RoleHandle> {
   const { store, bus, common } = ctx;
   let lastError = '';
   let lastOk = Date.now();
+  // Insert deduplication tokens: only a ClickHouse server uses them (the embedded store relies on
+  // ReplacingMergeTree alone), so the flow ids they hash are collected only there.
+  const tokens = store.kind === 'http';
 
   async function writeFlows(rows: Record<string, unknown>[], ids: string[]) {
     if (rows.length === 0) return;
-    // The token covers every (flow id, block hash): a retried batch is dropped by a ClickHouse
-    // server, while the same flows re-published after a reorg (other block hash) are a different
-    // insert. The embedded store takes no token (ReplacingMergeTree alone), so none is computed.
-    await store.insert('flows', rows, store.kind === 'http' ? { dedupToken: `flows:${stableId(...ids)}` } : {});
+    // The token covers every (flow id, block hash): a retried batch is dropped by the server, while
+    // the same flows re-published after a reorg (other block hash) are a different insert.
+    await store.insert('flows', rows, tokens ? { dedupToken: `flows:${stableId(...ids)}` } : {});
   }
 
   async function writeCheckpoints(checkpoints: Map<string, Checkpoint>) {
@@ -53,7 +55,7 @@ export async function startSink(ctx: RoleContext): Promise<RoleHandle> {
       switch (m.type) {
         case 'flow':
           rows.push(flowToRow(m.flow));
-          if (store.kind === 'http') ids.push(`${m.flow.flow_id}@${m.flow.block_hash}`);
+          if (tokens) ids.push(`${m.flow.flow_id}@${m.flow.block_hash}`);
           break;
         case 'checkpoint': {
           // The last checkpoint of a cursor in the batch moves it; the block hashes of every

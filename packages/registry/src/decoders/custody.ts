@@ -1,5 +1,5 @@
 import { DecodeError } from '@mixwatch/core';
-import { expectTopics, expectWords, topicAddress, uintAt } from '../abi.ts';
+import { addressTopic, expectTopics, expectWords, topicAddress, uintAt } from '../abi.ts';
 import { tokenFields, unknownToken } from '../tokens.ts';
 import type { Decoder } from '../types.ts';
 
@@ -12,11 +12,11 @@ import type { Decoder } from '../types.ts';
 // ChainIndex.topicFilters (topic1/topic2 = custody). No shared id: pairing by amount and time.
 
 const paddedTopics = new Map<string, string>();
-/** The address as an indexed-topic value (0x + 12 zero bytes + address), cached. */
+/** {@link addressTopic}, cached: this runs for every Transfer of a watched token. */
 function paddedTopic(address: string): string {
   let t = paddedTopics.get(address);
   if (t === undefined) {
-    t = `0x${address.slice(2).padStart(64, '0')}`;
+    t = addressTopic(address);
     paddedTopics.set(address, t);
   }
   return t;

@@ -5,7 +5,8 @@ import { type AbiEvent, encodeAbiParameters, encodeEventTopics, type Hex, parseA
 import { allContracts } from '../registry.ts';
 import type { ContractEntry, DecodeChain, DecodeContext, EventDef, FlowDraft, RawLog, TxInfo } from '../types.ts';
 
-const CHAIN: Record<string, Omit<DecodeChain, 'name'>> = {
+/** Decode facts of every registry chain, for tests. */
+export const CHAIN: Record<string, Omit<DecodeChain, 'name'>> = {
   ethereum: { chainId: 1, nativeSymbol: 'ETH', addressFormat: 'evm' },
   bsc: { chainId: 56, nativeSymbol: 'BNB', addressFormat: 'evm' },
   polygon: { chainId: 137, nativeSymbol: 'POL', addressFormat: 'evm' },
