@@ -205,7 +205,7 @@ export async function benchEmbedded(
         const rows = await metric('mixwatch_store_insert_rows_total', 'table="flows"');
         const cursor = await metric('mixwatch_sink_cursor_block');
         if (process.env.MIXWATCH_BENCH_DEBUG)
-          console.error(`flows ${rows}/${chain.expectedFlows} sink cursor ${cursor}/${chain.lastBlock}`);
+          console.error(`${((performance.now() - t0) / 1000).toFixed(1)} s flows ${rows}/${chain.expectedFlows} sink cursor ${cursor}/${chain.lastBlock} ingest cursor ${await metric('mixwatch_ingest_cursor_block')}`);
         return rows >= chain.expectedFlows && cursor >= chain.lastBlock;
       },
       20 * 60_000,

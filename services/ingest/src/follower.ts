@@ -119,9 +119,19 @@ export interface FetchedRange {
   deadLetters: DeadLetter[];
   checkpoint: Extract<FlowMessage, { type: 'checkpoint' }>;
   last: BlockHeader;
+  /** Header of `from` (fetched when `verify`): its parent hash links the range to the cursor. */
+  first: BlockHeader | undefined;
   /** Raw logs returned by the node. */
   logs: number;
 }
+
+/**
+ * Ranges fetched at once during a catch-up: the next range's RPC round trips run while the
+ * current one is decoded and published. Each is linked to the cursor (its first block's parent
+ * hash) just before it is published, so a reorg meanwhile is caught as in one-at-a-time mode.
+ * Two keeps one range of logs in memory besides the one being published.
+ */
+export const PREFETCH_RANGES = 2;
 
 /** The state a follower exposes to health checks and heartbeats. */
 export interface FollowerStatus {
@@ -242,7 +252,7 @@ export function createFollower(parameters: FollowerParameters) {
     const logs: RawLog[] = [];
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
-    const wantHeader = new Set<number>([to]);
+    const wantHeader = new Set<number>(verify ? [from, to] : [to]);
     // Live, within the reorg window of the confirmed head: every block's hash, so that the window
     // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
@@ -342,7 +352,7 @@ export function createFollower(parameters: FollowerParameters) {
       published_at: 0,
     };
     if (cursorKey !== liveKey) checkpoint.cursor_key = cursorKey;
-    return { from, to, flows, deadLetters, checkpoint, last, logs: raw.length };
+    return { from, to, flows, deadLetters, checkpoint, last, first: headers.get(from), logs: raw.length };
   }
 
   /**
@@ -621,20 +631,43 @@ export function createFollower(parameters: FollowerParameters) {
       if (h.hash !== probeHash) await rollBack(`block ${probe} was replaced`);
     }
     const target = head - chain.confirmations;
-    while (status.cursor < target && !signal.aborted) {
-      const from = status.cursor + 1;
-      const known = window.get(status.cursor);
-      if (known !== undefined) {
-        const first = await getBlockHeader(rpc, from);
-        if (first.parentHash !== known) {
+    // Catch up range by range, up to PREFETCH_RANGES fetched at once and published in order.
+    // Before a range is published its first block must build on the cursor's known hash;
+    // otherwise the fetched ranges are dropped and the fork is rolled back.
+    const ahead: Array<{ from: number; fetched: Promise<FetchedRange> }> = [];
+    let next = status.cursor + 1;
+    const fill = () => {
+      while (ahead.length < PREFETCH_RANGES && next <= target && !signal.aborted) {
+        const from = next;
+        const to = Math.min(target, from + span.span - 1);
+        next = to + 1;
+        const fetched = fetchRange(from, to, liveKey, true);
+        fetched.catch(() => {}); // awaited below in order; a later range's failure must not go unhandled
+        ahead.push({ from, fetched });
+      }
+    };
+    try {
+      fill();
+      while (ahead.length > 0 && !signal.aborted) {
+        const { from, fetched } = ahead[0]!;
+        const r = await fetched;
+        ahead.shift();
+        const known = window.get(status.cursor);
+        if (from !== status.cursor + 1) throw new Error(`ingest: range ${from} fetched out of order (cursor ${status.cursor})`);
+        if (known !== undefined && r.first && r.first.parentHash !== known) {
+          ahead.length = 0;
           await rollBack(`block ${from} no longer builds on ${status.cursor}`);
+          next = status.cursor + 1;
+          fill();
           continue;
         }
+        await publishRange(r);
+        setCursor(r.to, r.last.timestamp);
+        recovered();
+        fill();
       }
-      const to = Math.min(target, status.cursor + span.span);
-      const r = await processRange(from, to, liveKey, true);
-      setCursor(r.to, r.last.timestamp);
-      recovered();
+    } finally {
+      ahead.length = 0;
     }
     common.metrics.chainLagBlocks.set({ chain: chain.name }, Math.max(0, head - status.cursor));
   }
