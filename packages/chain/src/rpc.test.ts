@@ -97,3 +97,49 @@ describe('createRpc retries', () => {
     assert.deepEqual(b.seen, ['eth_chainId']);
   });
 });
+
+describe('createRpc batching (rpcBatchSize)', () => {
+  it('sends calls released together as one JSON-RPC batch, but eth_getLogs always alone', async () => {
+    const bodies: unknown[] = [];
+    const server: Server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number } | Array<{ id: number }>;
+      bodies.push(body);
+      const answer = (b: { id: number }) => ({ jsonrpc: '2.0', id: b.id, result: '0x1' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const rpc = createRpc({
+        common: createTestCommon(),
+        chain: 'test',
+        urls: [url],
+        concurrency: 8,
+        requestsPerSecond: 1000,
+        batchSize: 8,
+      });
+      const answers = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => rpc.request('eth_getBlockByNumber', [`0x${i.toString(16)}`, false])),
+        rpc.request('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x5' }]),
+        rpc.request('eth_getLogs', [{ fromBlock: '0x6', toBlock: '0x9' }]),
+      ]);
+      assert.deepEqual(answers, Array(8).fill('0x1'));
+      const batches = bodies.filter((b) => Array.isArray(b)) as Array<Array<{ method: string }>>;
+      const singles = bodies.filter((b) => !Array.isArray(b)) as Array<{ method: string }>;
+      // the six block reads shared HTTP requests; each getLogs went in a request of its own
+      assert.ok(batches.length >= 1 && batches.length < 6, `block reads in ${batches.length} batches`);
+      assert.equal(
+        batches.flat().filter((c) => c.method === 'eth_getBlockByNumber').length +
+          singles.filter((c) => c.method === 'eth_getBlockByNumber').length,
+        6,
+      );
+      assert.equal(batches.flat().filter((c) => c.method === 'eth_getLogs').length, 0);
+      assert.equal(singles.filter((c) => c.method === 'eth_getLogs').length, 2);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
