@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestCommon } from '@mixwatch/core';
 import { flowToRow } from './rows.ts';
-import { createStore, readOnlySql, shouldRetryStore } from './store.ts';
+import { createStore, encodeTsv, readOnlySql, shouldRetryStore } from './store.ts';
 
 describe('store on chDB', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mw-store-'));
@@ -105,6 +105,38 @@ describe('store on chDB', () => {
       );
       assert.match(String(error?.message), /Cannot parse input.*chain_id/s);
       assert.equal(shouldRetryStore(error), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('TabSeparated inserts keep every character; rows TSV cannot carry go as JSON', async () => {
+    const store = await createStore({ common: createTestCommon(), dataDir: dir });
+    try {
+      await store.migrate();
+      const tricky = ['back\\slash', '\\N', 'tab\there', 'line\nbreak', 'cr\rlf\r\n', '', 'quote " ✓ 𝄞', '\\t literal', 'nul\u0000byte'];
+      const rows = tricky.map((t, i) => ({
+        dlq_id: `tsv:${i}`,
+        stage: 'test',
+        reason: t,
+        chain: 'c',
+        chain_id: i,
+        payload: t,
+        created_at: new Date(1_700_000_000_000 + i).toISOString(),
+      }));
+      assert.ok(encodeTsv(rows, Object.keys(rows[0]!)), 'strings and numbers encode as TSV');
+      await store.insert('dlq', rows);
+      const got = await store.query<{ reason: string; payload: string; chain_id: number }>(
+        "SELECT reason, payload, chain_id FROM mixwatch.dlq FINAL WHERE dlq_id LIKE 'tsv:%' ORDER BY chain_id",
+      );
+      assert.deepEqual(
+        got.map((r) => [r.reason, r.payload]),
+        tricky.map((t) => [t, t]),
+      );
+      // a boolean or an object is not TSV: the same insert goes as JSON
+      const mixed = [{ cursor_key: 'tsv:json', chain: 'c', chain_id: 1, block: 5, hash: '0xh', block_time: 1, extra_flag: true }];
+      assert.equal(encodeTsv(mixed, Object.keys(mixed[0]!)), undefined);
+      assert.equal(encodeTsv([{ a: Number.NaN }], ['a']), undefined);
     } finally {
       await store.close();
     }
