@@ -340,7 +340,12 @@ export function createFollower(parameters: FollowerParameters) {
         a.sub_index - b.sub_index,
     );
     const last = headers.get(to)!;
-    const blocks: BlockRef[] = [...headers.values()].map((h) => ({ number: h.number, hash: h.hash }));
+    // The hashes a reorg repair can need: those within the reorg window of the confirmed head
+    // (a fork below it halts the chain whatever is known). During a catch-up far behind the head
+    // none are, and the sink writes no block rows for the range (the cursor row keeps `to`'s hash).
+    const reach = status.head - chain.confirmations - chain.reorgWindow;
+    const blocks: BlockRef[] = [];
+    for (const h of headers.values()) if (h.number >= reach) blocks.push({ number: h.number, hash: h.hash });
     const checkpoint: Extract<FlowMessage, { type: 'checkpoint' }> = {
       type: 'checkpoint',
       chain: chain.name,
@@ -494,7 +499,7 @@ export function createFollower(parameters: FollowerParameters) {
     for (const f of r.flows) common.metrics.flowsDecoded.inc({ chain: chain.name, service: f.service, action: f.action });
     common.metrics.logsDecoded.inc({ chain: chain.name }, r.logs);
     await bus.publish(TOPICS.flows, [{ key, value: { ...r.checkpoint, published_at: Date.now() } }]);
-    if (!r.checkpoint.cursor_key) remember(r.checkpoint.blocks);
+    if (!r.checkpoint.cursor_key) remember([...r.checkpoint.blocks, { number: r.to, hash: r.last.hash }]);
     return { from: r.from, to: r.to, flows: r.flows.length, deadLetters: r.deadLetters.length, last: r.last };
   }
 
