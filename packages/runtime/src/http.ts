@@ -50,7 +50,8 @@ async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string
 }
 
 /**
- * The daemon's HTTP endpoint (default 127.0.0.1:9464): `GET /metrics` (Prometheus),
+ * The daemon's HTTP endpoint (default 127.0.0.1:9464): `GET /metrics` (Prometheus; `?name=m`
+ * repeatable: only those metrics),
  * `GET /healthz` (the process is alive), `GET /readyz` (every role says it is ready; 503 with
  * the reasons otherwise), and `POST /query` `{query, format}` — the route `mixwatch sql` uses
  * while the daemon holds the embedded store. Queries run with `readonly=1` and `final=1`; the
@@ -73,7 +74,14 @@ export async function startHttpServer(parameters: HttpServerParameters): Promise
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'GET' && url.pathname === '/metrics') {
-        send(res, 200, await common.metrics.registry.metrics(), common.metrics.registry.contentType);
+        // `?name=<metric>` (repeatable): only those metrics, for scripts that poll one number
+        // often (rendering every metric costs milliseconds); Prometheus sends no parameter.
+        const names = url.searchParams.getAll('name');
+        const registry = common.metrics.registry;
+        const body = names.length
+          ? (await Promise.all(names.filter((n) => registry.getSingleMetric(n)).map((n) => registry.getSingleMetricAsString(n)))).join('\n')
+          : await registry.metrics();
+        send(res, 200, body, registry.contentType);
         return;
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
