@@ -363,7 +363,8 @@ export function createFollower(parameters: FollowerParameters) {
   /**
    * One read of [from, to]: `eth_getLogs` of every filter through `via`, deduplicated by
    * (transactionHash, logIndex). `answered` gets the ids of the logs that match the filter they
-   * answer (address and topic0): the part of the answer two reads must agree on.
+   * answer (address and topic0): the part of the answer two reads must agree on (empty when
+   * `logReads` is 1: nothing to compare).
    */
   async function readLogsOnce(via: Rpc, from: number, to: number, query: RangeQuery): Promise<{ logs: RpcLog[]; answered: Set<string> }> {
     const seen = new Set<string>();
@@ -385,6 +386,7 @@ export function createFollower(parameters: FollowerParameters) {
         if (f.base && watchedNow && isUnwatchedStableTransfer(l, stableAddressSet, watchedNow)) continue;
         seen.add(id);
         logs.push(l);
+        if (logReads < 2) continue; // one read: nothing to compare
         // A log outside the filter is no answer to it (it becomes a dead letter): not compared.
         const address = typeof l?.address === 'string' ? l.address.toLowerCase() : '';
         const t0 = Array.isArray(l?.topics) && typeof l.topics[0] === 'string' ? l.topics[0].toLowerCase() : '';
