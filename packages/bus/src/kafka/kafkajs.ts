@@ -1,0 +1,86 @@
+// kafkajs, loaded with two CPU fixes to its record encoding. kafkajs 2.2.4 (its last release)
+// has no hook for either, so this module installs them before anything loads kafkajs' protocol
+// modules and re-exports what the bus uses; every runtime import of kafkajs goes through here.
+//
+// Measured on the Kafka benchmark's ingest process (docs/benchmarks.md), a profile of the publish
+// phase: kafkajs' byte-at-a-time CRC-32C was 10 % of the CPU and zero-filling the buffers its
+// Encoder grows into 7 %.
+// 1. CRC-32C (Castagnoli) of every record batch, slicing-by-8: eight table lookups per 8 bytes
+//    instead of one per byte. Same results (test against kafkajs' own function); a wrong CRC
+//    would make the broker refuse every produce request (CORRUPT_MESSAGE), which the Kafka
+//    integration tests would show at once.
+// 2. Encoder.ensureAvailable grows its buffer with Buffer.allocUnsafe instead of Buffer.alloc:
+//    the encoder writes every byte it hands out (`buffer` is the slice up to `offset`), so the
+//    zero fill was pure cost.
+import { createRequire } from 'node:module';
+import type * as KafkaJs from 'kafkajs';
+
+const require = createRequire(import.meta.url);
+
+const CASTAGNOLI = 0x82f63b78;
+/** Eight 256-entry tables: table t = CRC of a byte followed by t zero bytes. */
+const T = new Int32Array(8 * 256);
+for (let i = 0; i < 256; i++) {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ CASTAGNOLI : c >>> 1;
+  T[i] = c;
+}
+for (let i = 0; i < 256; i++) {
+  let c = T[i]!;
+  for (let t = 1; t < 8; t++) {
+    c = T[c & 0xff]! ^ (c >>> 8);
+    T[t * 256 + i] = c;
+  }
+}
+
+/** CRC-32C of `buf` (unsigned), slicing-by-8. */
+export function crc32c(buf: Uint8Array): number {
+  let crc = -1;
+  let i = 0;
+  const n = buf.length;
+  const end = n - (n & 7);
+  for (; i < end; i += 8) {
+    const a = crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
+    crc =
+      T[1792 + (a & 0xff)]! ^
+      T[1536 + ((a >>> 8) & 0xff)]! ^
+      T[1280 + ((a >>> 16) & 0xff)]! ^
+      T[1024 + (a >>> 24)]! ^
+      T[768 + buf[i + 4]!]! ^
+      T[512 + buf[i + 5]!]! ^
+      T[256 + buf[i + 6]!]! ^
+      T[buf[i + 7]!]!;
+  }
+  for (; i < n; i++) crc = T[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+/** kafkajs' own CRC-32C function (kept for the equivalence test). */
+export const kafkajsCrc32c: (buffer: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+
+// (1) The record batch module reads `require('../crc32C')` once, when it loads: replace the
+// cached module's exports before kafkajs is loaded below.
+const crcModule = require.cache[require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js')];
+if (!crcModule) throw new Error('kafkajs layout changed: crc32C module not found in the require cache');
+crcModule.exports = crc32c;
+
+// (2) Growing without zero-filling.
+type EncoderClass = {
+  nextPowerOfTwo(v: number): number;
+  prototype: { buf: Buffer; offset: number; ensureAvailable(length: number): void };
+};
+const Encoder: EncoderClass = require('kafkajs/src/protocol/encoder.js');
+Encoder.prototype.ensureAvailable = function ensureAvailable(this: { buf: Buffer; offset: number }, length: number) {
+  if (this.offset + length > this.buf.length) {
+    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+    this.buf.copy(grown, 0, 0, this.offset);
+    this.buf = grown;
+  }
+};
+
+const kafkajs: typeof KafkaJs = require('kafkajs');
+
+/** The CRC function kafkajs' record batches use now (for the test that the swap took). */
+export const installedCrc32c: unknown = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+
+export const { Kafka, logLevel } = kafkajs;
