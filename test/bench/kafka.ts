@@ -45,7 +45,7 @@ function jvmCpuMs(pid: number): number {
 }
 
 /**
- * Measures, with a real broker (KRaft, 6 partitions; flows framed 256 per Kafka message, the
+ * Measures, with a real broker (KRaft, 6 partitions; flows framed 64 per Kafka message, the
  * default) on this machine, the roles in separate processes as deployed: the ingest process
  * (`kafka-ingest.ts`: the corpus decoded by the ingest's decodeLogs into real flows for 4 chains,
  * published per chain in parallel, 10 000 records per publish as one poll's range) and this

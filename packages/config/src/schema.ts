@@ -82,7 +82,7 @@ export const configSchema = z
             /** Partitions one replica handles at the same time (each still one batch at a time, in order). */
             partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(1),
             /** Flows of one chain packed into one Kafka message (NDJSON frame, header mixwatch-frame); 1 = one per message. */
-            recordsPerMessage: z.number().int().min(1).max(10_000).default(256),
+            recordsPerMessage: z.number().int().min(1).max(10_000).default(64),
           })
           .strict()
           .optional(),
