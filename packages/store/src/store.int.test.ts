@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestCommon } from '@mixwatch/core';
 import { flowToRow } from './rows.ts';
-import { createStore, encodeTsv, readOnlySql, shouldRetryStore } from './store.ts';
+import { createStore, encodeTsv, readOnlySql, shouldRetryStore, tsvKindOf } from './store.ts';
 
 describe('store on chDB', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mw-store-'));
@@ -133,6 +133,24 @@ describe('store on chDB', () => {
         got.map((r) => [r.reason, r.payload]),
         tricky.map((t) => [t, t]),
       );
+      // numbers for DateTime columns are unix seconds, as in JSON (TSV would read "86400" as date digits)
+      const times = [0, 5, 86_400, 99_999, 1_700_000_000];
+      await store.insert(
+        'cursors',
+        times.map((t, i) => ({ cursor_key: `tsv:time:${i}`, chain: 'c', chain_id: 1, block: i, hash: '0xh', block_time: t })),
+      );
+      const back = await store.query<{ t: string }>(
+        "SELECT toUnixTimestamp(block_time) AS t FROM mixwatch.cursors FINAL WHERE cursor_key LIKE 'tsv:time:%' ORDER BY block",
+      );
+      assert.deepEqual(
+        back.map((r) => Number(r.t)),
+        times,
+      );
+      assert.equal(tsvKindOf("DateTime('UTC')"), 'datetime');
+      assert.equal(tsvKindOf("Nullable(DateTime64(6, 'UTC'))"), 'json-only');
+      assert.equal(tsvKindOf('LowCardinality(String)'), 'plain');
+      assert.equal(encodeTsv([{ at: 1_700_000_000_000 }], ['at'], ['json-only']), undefined, 'a number for DateTime64 goes as JSON');
+      assert.equal(encodeTsv([{ at: 1.5 }], ['at'], ['datetime']), undefined, 'fractional seconds go as JSON');
       // a boolean or an object is not TSV: the same insert goes as JSON
       const mixed = [{ cursor_key: 'tsv:json', chain: 'c', chain_id: 1, block: 5, hash: '0xh', block_time: 1, extra_flag: true }];
       assert.equal(encodeTsv(mixed, Object.keys(mixed[0]!)), undefined);
