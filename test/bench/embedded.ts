@@ -128,6 +128,30 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds per thread name of a process so far (/proc/<pid>/task/<tid>/stat; threads of one
+ * pool share a name, e.g. chDB's `MergeMutate`; the main thread is `JS thread`; `node` is the
+ * rest of Node's threads: libuv's pool, where chDB's inserts run, and V8's GC helpers).
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'JS thread' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    } catch {}
+  }
+  return out;
+}
+
 /** Process ids whose command line contains every one of `parts` (e.g. the anvil binary on a port). */
 export function pidsOf(...parts: string[]): number[] {
   const out: number[] = [];
@@ -216,6 +240,7 @@ export async function benchEmbedded(
     await waitFor('the daemon HTTP endpoint', async () => (await fetch(`http://127.0.0.1:${info.port}/healthz`)).ok, 60_000, 20);
     const t0 = performance.now();
     const cpu0 = { daemon: cpuSeconds(d.proc.pid!), anvil: anvilPids.reduce((a, p) => a + cpuSeconds(p), 0), bench: process.cpuUsage() };
+    const threads0 = threadCpuSeconds(d.proc.pid!);
     const metric = async (name: string, label = '') => {
       // Only the one metric: rendering all of them every 100 ms was ~4 % of the daemon's CPU.
       const text = await (await fetch(`http://127.0.0.1:${info.port}/metrics?name=${name}`)).text();
@@ -246,6 +271,13 @@ export async function benchEmbedded(
       anvil: anvilPids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0.anvil,
       bench: (benchCpu.user + benchCpu.system) / 1e6,
     };
+    // CPU of the timed part by thread name (threads that ended meanwhile are not counted).
+    const threads = [...threadCpuSeconds(d.proc.pid!)]
+      .map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const)
+      .filter(([, s]) => s >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${s.toFixed(1)}`)
+      .join(', ');
     const metricsText = await (await fetch(`http://127.0.0.1:${info.port}/metrics`)).text();
     if (process.env.MIXWATCH_BENCH_DEBUG) console.error('done', seconds);
     const rss = peakRss(d.proc.pid!);
@@ -296,7 +328,7 @@ export async function benchEmbedded(
         name: 'embedded.cpu',
         value: Math.round(cpu.daemon * 10) / 10,
         unit: 'CPU s (daemon)',
-        notes: `during the ${seconds.toFixed(1)} s timed: daemon ${cpu.daemon.toFixed(1)} s, anvil ${cpu.anvil.toFixed(1)} s, bench process ${cpu.bench.toFixed(1)} s; store inserts: ${inserts || 'none'}`,
+        notes: `during the ${seconds.toFixed(1)} s timed: daemon ${cpu.daemon.toFixed(1)} s (by thread: ${threads}), anvil ${cpu.anvil.toFixed(1)} s, bench process ${cpu.bench.toFixed(1)} s; store inserts: ${inserts || 'none'}`,
       },
       { name: 'embedded.peak_rss', value: Math.round(rss / 1024 / 1024), unit: 'MiB', notes: 'VmHWM of the daemon process' },
       {
