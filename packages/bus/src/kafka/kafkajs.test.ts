@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { crc32c, installedCrc32c, kafkajsCrc32c } from './kafkajs.ts';
+import { crc32c, crcSwapped, installedCrc32c, kafkajsCrc32c } from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +22,7 @@ describe('kafkajs with the faster record encoding', () => {
 
   it('record batches use it, and the encoder still hands out exactly what was written', () => {
     assert.equal(installedCrc32c, crc32c);
+    assert.equal(crcSwapped, true, 'nothing loaded kafkajs before the bus module');
     const Encoder = require('kafkajs/src/protocol/encoder.js');
     const e = new Encoder(4);
     const payload = randomBytes(5_000);

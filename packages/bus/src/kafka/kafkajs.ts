@@ -59,7 +59,12 @@ export function crc32c(buf: Uint8Array): number {
 export const kafkajsCrc32c: (buffer: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
 
 // (1) The record batch module reads `require('../crc32C')` once, when it loads: replace the
-// cached module's exports before kafkajs is loaded below.
+// cached module's exports before kafkajs is loaded below. If something in this process loaded
+// kafkajs first, the swap cannot take: kafkajs keeps its own CRC (correct, slower) and
+// `crcSwapped` says so (the bus logs it).
+const recordBatchPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/index.js');
+/** False when kafkajs' record batches were loaded before this module and keep kafkajs' CRC. */
+export const crcSwapped = require.cache[recordBatchPath] === undefined;
 const crcModule = require.cache[require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js')];
 if (!crcModule) throw new Error('kafkajs layout changed: crc32C module not found in the require cache');
 crcModule.exports = crc32c;
