@@ -12,7 +12,7 @@ import {
 import { type BusValidator, createBusValidator, invalidMessageDeadLetter, type ValidationResult } from '../validate.ts';
 import { needsProducerReset, shouldRetryKafka, toBusError } from './errors.ts';
 // kafkajs itself, with its record encoding sped up (see kafkajs.ts): never import it directly.
-import { crcSwapped, Kafka, logLevel } from './kafkajs.ts';
+import { crcSwapped, Kafka, logLevel, tuningSkipped } from './kafkajs.ts';
 
 /** Options of {@link createKafkaBus}. Defaults suit one broker on loopback and a 3-broker cluster alike. */
 export interface KafkaBusParameters {
@@ -212,7 +212,8 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   };
   if (parameters.sasl) config.sasl = parameters.sasl as SASLOptions;
   const kafka = new Kafka(config);
-  if (!crcSwapped) logger.warn({}, "kafkajs was loaded before mixwatch's bus module: its slower byte-wise CRC-32C stays in use");
+  if (tuningSkipped) logger.warn({ reason: tuningSkipped }, 'kafkajs runs without the CRC/encoder speed-ups (another kafkajs version?)');
+  else if (!crcSwapped) logger.warn({}, "kafkajs was loaded before mixwatch's bus module: its slower byte-wise CRC-32C stays in use");
 
   const admin: Admin = kafka.admin();
   await withRetry(

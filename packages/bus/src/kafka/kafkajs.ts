@@ -55,37 +55,63 @@ export function crc32c(buf: Uint8Array): number {
   return (crc ^ -1) >>> 0;
 }
 
-/** kafkajs' own CRC-32C function (kept for the equivalence test). */
-export const kafkajsCrc32c: (buffer: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
-
-// (1) The record batch module reads `require('../crc32C')` once, when it loads: replace the
-// cached module's exports before kafkajs is loaded below. If something in this process loaded
-// kafkajs first, the swap cannot take: kafkajs keeps its own CRC (correct, slower) and
-// `crcSwapped` says so (the bus logs it).
-const recordBatchPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/index.js');
-/** False when kafkajs' record batches were loaded before this module and keep kafkajs' CRC. */
-export const crcSwapped = require.cache[recordBatchPath] === undefined;
-const crcModule = require.cache[require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js')];
-if (!crcModule) throw new Error('kafkajs layout changed: crc32C module not found in the require cache');
-crcModule.exports = crc32c;
-
-// (2) Growing without zero-filling.
 type EncoderClass = {
   nextPowerOfTwo(v: number): number;
   prototype: { buf: Buffer; offset: number; ensureAvailable(length: number): void };
 };
-const Encoder: EncoderClass = require('kafkajs/src/protocol/encoder.js');
-Encoder.prototype.ensureAvailable = function ensureAvailable(this: { buf: Buffer; offset: number }, length: number) {
-  if (this.offset + length > this.buf.length) {
-    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
-    this.buf.copy(grown, 0, 0, this.offset);
-    this.buf = grown;
+
+/**
+ * Installs both fixes; returns kafkajs' own CRC function, or a reason when kafkajs' files are not
+ * where 2.2.4 has them (another version): then nothing is changed and kafkajs runs as shipped.
+ */
+function tune(): { original: (buffer: Buffer) => number; swapped: boolean } | string {
+  let original: (buffer: Buffer) => number;
+  let crcPath: string;
+  let recordBatchPath: string;
+  let Encoder: EncoderClass;
+  try {
+    crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+    recordBatchPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/index.js');
+    original = require(crcPath);
+    Encoder = require('kafkajs/src/protocol/encoder.js');
+  } catch (error) {
+    return `kafkajs files not found (${(error as Error).message.split('\n')[0]})`;
   }
-};
+  if (typeof original !== 'function' || typeof Encoder?.nextPowerOfTwo !== 'function') return 'kafkajs internals changed';
+  // (1) The record batch module reads `require('../crc32C')` once, when it loads: replace the
+  // cached module's exports before kafkajs is loaded below. If something in this process loaded
+  // kafkajs first, the swap cannot take: kafkajs keeps its own CRC (correct, slower).
+  const swapped = require.cache[recordBatchPath] === undefined;
+  const crcModule = require.cache[crcPath];
+  if (crcModule) crcModule.exports = crc32c;
+  // (2) Growing without zero-filling.
+  Encoder.prototype.ensureAvailable = function ensureAvailable(this: { buf: Buffer; offset: number }, length: number) {
+    if (this.offset + length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+      this.buf.copy(grown, 0, 0, this.offset);
+      this.buf = grown;
+    }
+  };
+  return { original, swapped: swapped && crcModule !== undefined };
+}
+
+const tuned = tune();
+
+/** kafkajs' own CRC-32C function (kept for the equivalence test), or undefined when not tuned. */
+export const kafkajsCrc32c: ((buffer: Buffer) => number) | undefined = typeof tuned === 'string' ? undefined : tuned.original;
+
+/**
+ * Whether kafkajs' record batches use {@link crc32c}: false when kafkajs was loaded before this
+ * module, or is not the version whose files this module knows (`tuningSkipped` says why).
+ */
+export const crcSwapped = typeof tuned !== 'string' && tuned.swapped;
+
+/** Why the fixes were not installed (another kafkajs version), or undefined. */
+export const tuningSkipped: string | undefined = typeof tuned === 'string' ? tuned : undefined;
 
 const kafkajs: typeof KafkaJs = require('kafkajs');
 
 /** The CRC function kafkajs' record batches use now (for the test that the swap took). */
-export const installedCrc32c: unknown = require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+export const installedCrc32c: unknown = tuningSkipped ? undefined : require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
 
 export const { Kafka, logLevel } = kafkajs;
