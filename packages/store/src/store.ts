@@ -113,10 +113,12 @@ const TSV_ESCAPE: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\
  */
 export type TsvColumnKind = 'plain' | 'datetime' | 'json-only';
 
+const WRAPPED_TYPE = /^(?:Nullable|LowCardinality)\((.*)\)$/;
+
 /** The {@link TsvColumnKind} of a ClickHouse column type (`Nullable(…)`/`LowCardinality(…)` unwrapped). */
 export function tsvKindOf(type: string): TsvColumnKind {
   let t = type;
-  for (let m = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(t); m; m = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(t)) t = m[1]!;
+  for (let m = WRAPPED_TYPE.exec(t); m; m = WRAPPED_TYPE.exec(t)) t = m[1]!;
   if (t.startsWith('DateTime64') || t.startsWith('Date32') || t === 'Date') return 'json-only';
   if (t.startsWith('DateTime')) return 'datetime';
   return 'plain';
@@ -162,6 +164,17 @@ export function encodeTsv(rows: Record<string, unknown>[], columns: string[], ki
   }
   lines.push('');
   return Buffer.from(lines.join('\n'));
+}
+
+/** The rows as JSONCompactEachRow (one JSON array per row, values in `columns` order; a missing value is null). */
+function encodeJsonCompact(rows: Record<string, unknown>[], columns: string[]): Buffer {
+  let body = '';
+  const values: unknown[] = new Array(columns.length);
+  for (const row of rows) {
+    for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!];
+    body += `${JSON.stringify(values)}\n`;
+  }
+  return Buffer.from(body);
 }
 
 /** Every key of the rows, in first-seen order (rows of one table usually share one shape). */
@@ -292,35 +305,23 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       const target = table.includes('.') ? table : `mixwatch.${table}`;
       let write: () => Promise<unknown>;
       if (rawInsert) {
-        // Embedded: one payload handed to chDB as bytes, as JSONCompactEachRow (one JSON array per
-        // row, columns named once). clickhouse-js over chdb/connection would stream JSONEachRow
-        // into a string spliced into the SQL text; this is about a third of the CPU per row
-        // (docs/benchmarks.md). A column a row lacks is null = the column default, as a missing
+        // Embedded: one payload handed to chDB as bytes, columns named once. clickhouse-js over
+        // chdb/connection would stream JSONEachRow into a string spliced into the SQL text; this is
+        // about a third of the CPU per row (docs/benchmarks.md). TabSeparated when every value
+        // reads back as JSON would read it (flows, blocks, cursors; see encodeTsv), otherwise
+        // JSONCompactEachRow. A column a row lacks is null/\N = the column default, as a missing
         // key would be in JSONEachRow (input_format_null_as_default). SETTINGS here are scoped to
         // the statement (client-level settings become session-wide SETs on chDB).
-        // TabSeparated when every value reads back as JSON would read it (flows, blocks, cursors;
-        // see encodeTsv): less encoding CPU than JSON; otherwise JSONCompactEachRow.
         const columns = columnsOf(rows);
         const types = await columnTypes(target);
-        let payload = encodeTsv(
+        const tsv = encodeTsv(
           rows,
           columns,
           columns.map((c) => tsvKindOf(types.get(c) ?? '')),
         );
-        let format: 'TabSeparated' | 'JSONCompactEachRow' = 'TabSeparated';
-        if (!payload) {
-          format = 'JSONCompactEachRow';
-          let body = '';
-          const values: unknown[] = new Array(columns.length);
-          for (let i = 0; i < rows.length; i++) {
-            const row = rows[i]!;
-            for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]!];
-            body += `${JSON.stringify(values)}\n`;
-          }
-          payload = Buffer.from(body);
-        }
+        const values = tsv ?? encodeJsonCompact(rows, columns);
+        const format = tsv ? 'TabSeparated' : 'JSONCompactEachRow';
         const insertRaw = rawInsert;
-        const values = payload;
         write = () =>
           insertRaw({
             table: target,

@@ -505,10 +505,6 @@ export function createFollower(parameters: FollowerParameters) {
     return { from: r.from, to: r.to, flows: r.flows.length, deadLetters: r.deadLetters.length, last: r.last };
   }
 
-  async function processRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<RangeResult> {
-    return publishRange(await fetchRange(from, to, cursorKey, verify));
-  }
-
   const liveKey = `live:${chain.chainId}`;
 
   /** Walks back from the cursor to the newest block whose hash the node still agrees with. */
@@ -686,7 +682,6 @@ export function createFollower(parameters: FollowerParameters) {
     rpc,
     fetchRange,
     publishRange,
-    processRange,
     /** Runs until `signal` aborts. Never throws: failures are logged, counted and retried. */
     async run(signal: AbortSignal) {
       let ready = false;
