@@ -35,6 +35,19 @@ export type BatchHandler<T> = (records: BusRecord<T>[]) => Promise<void>;
 export interface SubscribeOptions {
   /** Largest batch handed to the handler. Default 10_000. */
   maxBatch?: number;
+  /**
+   * One member of the group at a time holds every partition of the group's topics: the member
+   * that joined first (Kafka). The others stand by with no partitions and take over when it
+   * leaves or its session times out. For a role whose state cannot be split by partition
+   * (detect). The in-process bus has a single member anyway.
+   */
+  exclusive?: boolean;
+  /**
+   * Called after each join of the consumer group (Kafka): how many partitions of the topic this
+   * member holds now. 0 = none (a standby of an exclusive group, or more members than partitions).
+   * Not called by the in-process bus, whose single member always holds the whole topic.
+   */
+  onAssignment?: (partitions: number) => void;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '../topics.ts';
 import { type BusValidator, createBusValidator, invalidMessageDeadLetter, type ValidationResult } from '../validate.ts';
 import { needsProducerReset, shouldRetryKafka, toBusError } from './errors.ts';
+import { exclusiveAssigner } from './exclusive.ts';
 // kafkajs itself, with its record encoding sped up (see kafkajs.ts): never import it directly.
 import { crcSwapped, Kafka, logLevel, tuningSkipped } from './kafkajs.ts';
 
@@ -118,6 +119,9 @@ interface Sub {
   group: string;
   handler: BatchHandler<unknown>;
   maxBatch: number;
+  /** Whole group on one member at a time ({@link SubscribeOptions.exclusive}). */
+  exclusive: boolean;
+  onAssignment: ((partitions: number) => void) | undefined;
   member: Member;
   status: KafkaConsumerStatus;
   lagByPartition: Map<number, number>;
@@ -170,6 +174,9 @@ const STAGE = 'bus.validate';
  *   before. A throwing handler gets the same chunk again after a backoff (at-least-once), with
  *   heartbeats going on so the member keeps its partitions; shutdown ends the wait and leaves
  *   the chunk uncommitted for the next owner.
+ * - An `exclusive` group uses {@link exclusiveAssigner}: the member that joined first holds every
+ *   partition, the others stand by (detect, whose state spans chains); `onAssignment` tells a
+ *   role how many partitions it holds after each join.
  * - Every message is validated against `schemas/kafka` on produce and on consume; an invalid one
  *   becomes a {@link DeadLetter} on the DLQ topic (stage `bus.validate`, reason = ajv's message,
  *   payload = the raw text) and the stream goes on.
@@ -188,6 +195,8 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   const recordsPerMessage = Math.max(1, parameters.recordsPerMessage ?? 64);
   const topicName = (t: TopicName) => `${prefix}${t}`;
   const closeController = new AbortController();
+  /** When this bus was made: the rank of its members in exclusive groups (first joined holds all). */
+  const createdAt = Date.now();
   const closeSignal = AbortSignal.any([closeController.signal, common.signal]);
 
   const kafkaLog = logger.child({ component: 'kafkajs' });
@@ -548,7 +557,9 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     }
     if (closeSignal.aborted) return;
     const subsList = () => [...member.subs.values()];
+    const exclusive = subsList().some((s) => s.exclusive);
     const consumer = kafka.consumer({
+      ...(exclusive ? { partitionAssigners: [exclusiveAssigner(createdAt)] } : {}),
       groupId: `${groupPrefix}${member.group}`,
       sessionTimeout: parameters.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: 60_000,
@@ -566,8 +577,18 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
         const mine = new Set((e.payload.memberAssignment[topicName(sub.topic)] ?? []) as number[]);
         for (const p of [...sub.lagByPartition.keys()]) if (!mine.has(p)) sub.lagByPartition.delete(p);
         updateLag(sub);
+        try {
+          sub.onAssignment?.(mine.size);
+        } catch (error) {
+          logger.error({ group: member.group, topic: sub.topic, err: describeError(error) }, 'assignment callback failed');
+        }
       }
-      logger.info({ group: member.group, assignment: e.payload.memberAssignment }, 'joined consumer group');
+      logger.info(
+        { group: member.group, assignment: e.payload.memberAssignment, ...(exclusive ? { exclusive: true } : {}) },
+        exclusive && Object.keys(e.payload.memberAssignment).length === 0
+          ? 'joined consumer group as a standby (another member holds every partition)'
+          : 'joined consumer group',
+      );
     });
     consumer.on(consumer.events.CRASH, (e) => {
       logger.error({ group: member.group, err: describeError(e.payload.error), restart: e.payload.restart }, 'kafka consumer crashed');
@@ -650,6 +671,8 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
         group,
         handler: handler as BatchHandler<unknown>,
         maxBatch: options.maxBatch ?? 10_000,
+        exclusive: options.exclusive ?? false,
+        onAssignment: options.onAssignment,
         member,
         status: { topic, group, state: 'starting', lag: 0 },
         lagByPartition: new Map(),

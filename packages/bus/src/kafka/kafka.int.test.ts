@@ -290,4 +290,53 @@ describe('kafka bus', { timeout: 480_000 }, () => {
     assert.match(byPayload.get('{"type":"heartbeat"}')?.reason ?? '', /must have required property 'chain'/);
     assert.equal(await common.metrics.dlq.get().then((m) => m.values.reduce((s, v) => s + v.value, 0)), 4);
   });
+
+  test('an exclusive group: the first member holds every partition, the next stands by and takes over when it leaves', async () => {
+    const prefix = randomName('t6');
+    const first = await makeBus(prefix, { partitions: 3, recordsPerMessage: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await makeBus(prefix, { partitions: 3, recordsPerMessage: 1 });
+    const got = { first: [] as number[], second: [] as number[] };
+    const held = { first: [] as number[], second: [] as number[] };
+    for (const [name, bus] of [
+      ['first', first],
+      ['second', second],
+    ] as const) {
+      await bus.subscribe(
+        'mixwatch.flows.v1',
+        'detect',
+        async (rs) => {
+          for (const r of rs) if (r.value.type === 'heartbeat') got[name].push(r.value.cursor);
+        },
+        { exclusive: true, onAssignment: (n) => held[name].push(n) },
+      );
+    }
+    await until(() => held.first.at(-1) === 3 && held.second.at(-1) === 0, 60_000, 'both members in the group');
+    // Keys on every partition (three chains).
+    await first.publish(
+      'mixwatch.flows.v1',
+      Array.from({ length: 30 }, (_, i) => ({ key: String(1 + (i % 3)), value: heartbeat(1 + (i % 3), i) })),
+    );
+    await until(() => got.first.length >= 30, 30_000, 'the first member to get every record');
+    assert.deepEqual(
+      got.first.sort((a, b) => a - b),
+      [...Array(30).keys()],
+    );
+    assert.deepEqual(got.second, [], 'the standby gets nothing');
+    assert.ok(!held.second.some((n) => n > 0), `the standby never held a partition: ${held.second.join(',')}`);
+    await until(async () => (await committed(prefix, 'detect', 'mixwatch.flows.v1')) === 30, 10_000, 'first 30 committed');
+
+    await first.close();
+    await until(() => held.second.at(-1) === 3, 60_000, 'the standby to take every partition');
+    await second.publish(
+      'mixwatch.flows.v1',
+      Array.from({ length: 30 }, (_, i) => ({ key: String(1 + (i % 3)), value: heartbeat(1 + (i % 3), 30 + i) })),
+    );
+    await until(() => got.second.length >= 30, 30_000, 'the new holder to get the next records');
+    assert.deepEqual(
+      got.second.sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => 30 + i),
+      'the new holder starts at the committed offsets: nothing lost, nothing again',
+    );
+  });
 });
