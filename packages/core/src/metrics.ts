@@ -179,6 +179,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Paired / departures since start (0..1); per service: SELECT * FROM mixwatch.bridge_pairing_rate.',
       registers: r,
     }),
+    detectActive: new Gauge({
+      name: 'mixwatch_detect_active',
+      help: 'This detect replica holds the flows partitions (1) or stands by for another replica (0). Exactly one replica of a deployment should show 1.',
+      registers: r,
+    }),
     // notify
     deliveries: new Counter({
       name: 'mixwatch_notify_deliveries_total',

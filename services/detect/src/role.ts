@@ -28,17 +28,22 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   const shipped = builtinLabels();
   const extra = config.labels.files.flatMap((f) => readLabelsFile(f));
   await saveLabels(store, [...shipped, ...extra]);
-  const labels = new LabelIndex(await readStoredLabels(store));
+  let labels = new LabelIndex(await readStoredLabels(store));
   log.info({ labels: labels.size, taint_sources: labels.taintSources().length }, 'labels loaded');
 
-  const detector = createDetector({ config: config.detect, labels, watchedChains: Object.keys(config.chains) });
+  const newDetector = () => createDetector({ config: config.detect, labels, watchedChains: Object.keys(config.chains) });
+  let detector = newDetector();
 
   const cursors = new Map<number, number>();
   const chainIds = Object.entries(config.chains).map(([name, c]) => c.chainId ?? getChain(name)?.chainId ?? 0);
-  for (const id of chainIds) {
-    const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
-    if (c) cursors.set(id, c.block);
+  async function readCursors(): Promise<void> {
+    cursors.clear();
+    for (const id of chainIds) {
+      const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
+      if (c) cursors.set(id, c.block);
+    }
   }
+  await readCursors();
 
   async function publish(alerts: Alert[]): Promise<void> {
     if (alerts.length === 0) return;
@@ -68,22 +73,92 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   let restoring: Promise<void> | undefined;
   const stopping = new AbortController();
   const signal = AbortSignal.any([common.signal, stopping.signal]);
+  async function restoreState(): Promise<void> {
+    const started = performance.now();
+    const waited = await awaitStoredFlows({ store, cursors, logger: log, signal });
+    if (signal.aborted) throw new Error('detect is stopping');
+    const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
+      await writeOutput(store, out);
+      await publish(out.alerts);
+    });
+    observe();
+    restored = true;
+    log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
+  }
+  /** Set when the next restore must start from a fresh detector (a takeover whose restore failed). */
+  let rebuildNext = false;
+  async function freshRestore(): Promise<void> {
+    rebuildNext = true;
+    restored = false;
+    labels = new LabelIndex(await readStoredLabels(store));
+    labelSources = labels.taintSources().length;
+    detector = newDetector();
+    await readCursors();
+    log.info(
+      { cursors: Object.fromEntries(cursors) },
+      'detect: this replica holds the flows partitions now; restoring state from the store',
+    );
+    await restoreState();
+    rebuildNext = false;
+  }
   const restore = () =>
-    (restoring ??= (async () => {
-      const started = performance.now();
-      const waited = await awaitStoredFlows({ store, cursors, logger: log, signal });
-      if (signal.aborted) throw new Error('detect is stopping');
-      const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
-        await writeOutput(store, out);
-        await publish(out.alerts);
-      });
-      observe();
-      restored = true;
-      log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
-    })().catch((error) => {
+    (restoring ??= (rebuildNext ? freshRestore() : restoreState()).catch((error) => {
       restoring = undefined;
       throw error;
     }));
+
+  // Replicas (Kafka): the flows group is exclusive, so one replica holds every partition and the
+  // others stand by (the rules correlate across chains: taint, bridge legs, windows, so the work
+  // cannot be split by partition). A standby's state is as old as its start; when it takes over it
+  // starts afresh from the store, exactly as a restarted detect would: labels, cursors, taint and
+  // windows, after the sink wrote what the previous holder handled. The same happens when a holder
+  // was out of the group for a while (its consumer restarted) and finds that another replica moved
+  // the detect cursors meanwhile. Batches wait for that.
+  let holding: boolean | undefined;
+  let stoodBy = false;
+  async function movedElsewhere(): Promise<boolean> {
+    for (const id of chainIds) {
+      const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
+      if (c && c.block > (cursors.get(id) ?? -1)) return true;
+    }
+    return false;
+  }
+  function resync(always: boolean): void {
+    const previous = restoring;
+    restoring = (async () => {
+      await previous?.catch(() => {});
+      if (signal.aborted) throw new Error('detect is stopping');
+      let moved: boolean;
+      try {
+        moved = always || (await movedElsewhere());
+      } catch (error) {
+        rebuildNext = true;
+        throw error;
+      }
+      if (moved) await freshRestore();
+    })().catch((error) => {
+      restoring = undefined;
+      throw error;
+    });
+    restoring.catch((error) => {
+      if (!signal.aborted)
+        log.error({ err: describeError(error) }, 'detect: restoring state after the takeover failed; retried with the next batch');
+    });
+  }
+  function onAssignment(partitions: number): void {
+    common.metrics.detectActive.set(partitions > 0 ? 1 : 0);
+    if (partitions === 0) {
+      if (holding !== false) log.info({}, 'detect: standing by (another detect replica holds the flows partitions)');
+      holding = false;
+      stoodBy = true;
+      return;
+    }
+    // The first join follows the restore of the start; any later one may follow another holder.
+    if (holding !== undefined || stoodBy) resync(stoodBy);
+    holding = true;
+    stoodBy = false;
+  }
+  common.metrics.detectActive.set(bus.kind === 'memory' ? 1 : 0);
   if (await storeBehind(store, cursors)) {
     log.warn({}, 'detect: the store is behind the flows detect handled; restoring its state once the sink caught up');
     restore().catch((error) => {
@@ -147,7 +222,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
       current = handle(records);
       return current;
     },
-    { maxBatch: 5_000 },
+    { maxBatch: 5_000, exclusive: true, onAssignment },
   );
 
   // Labels imported while the daemon runs (`mixwatch labels import` against a server store).
@@ -167,6 +242,8 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
 
   let lastError = '';
   const timer = setInterval(() => {
+    // A standby sees no heartbeats: its silence says nothing about the chains.
+    if (holding === false) return;
     publish(detector.tick()).catch((error) => {
       lastError = describeError(error);
       log.error({ err: lastError }, 'pipeline_health silence check failed to publish');
@@ -177,6 +254,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   return {
     name: 'detect',
     health() {
+      if (holding === false) return { ready: true, detail: 'standby: another detect replica holds the flows partitions' };
       if (!restored) return { ready: false, detail: 'restoring detection state (waiting for the store to hold the flows detect handled)' };
       return lastError ? { ready: true, detail: `last tick error: ${lastError}` } : { ready: true };
     },

@@ -130,15 +130,17 @@ export class ScenarioBuilder {
   readonly steps: Step[] = [];
   private readonly blocks = new Map<string, number>();
   private n = 0;
+  /** `blocksFrom`: each chain's blocks count up from here (a later wave of a story needs later blocks). */
   constructor(
     readonly name: string,
     readonly start: number,
+    private readonly blocksFrom = 17_000_000,
   ) {}
 
   private ids(chain: string, at: number) {
     const info = getChain(chain);
     if (!info) throw new Error(`scenario ${this.name}: unknown chain ${chain}`);
-    const block = (this.blocks.get(chain) ?? 17_000_000) + 1;
+    const block = (this.blocks.get(chain) ?? this.blocksFrom) + 1;
     this.blocks.set(chain, block);
     const tx = `0x${createHash('sha256')
       .update(`${this.name}#${this.n++}`)
