@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { crc32c, crcSwapped, installedCrc32c, kafkajsCrc32c, tuningSkipped } from './kafkajs.ts';
+import { crc32c, crcSwapped, installedCrc32c, kafkajsCrc32c, ROPE_MIN_BYTES, tuningSkipped } from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -35,5 +35,46 @@ describe('kafkajs with the faster record encoding', () => {
     assert.equal(out.readInt32BE(4), payload.length);
     assert.deepEqual(out.subarray(8, 8 + payload.length), payload);
     assert.equal(out.subarray(out.length - 3).toString(), 'end');
+  });
+
+  it('nested encoders and large writes are kept by reference and joined into exactly the bytes written', () => {
+    const Encoder = require('kafkajs/src/protocol/encoder.js');
+    const i16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
+    const i32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(n);
+      return b;
+    };
+    const big = randomBytes(70_000);
+    const mid = randomBytes(ROPE_MIN_BYTES);
+    const small = randomBytes(ROPE_MIN_BYTES - 1);
+    const leaf = (tag: number) => new Encoder().writeInt16(tag).writeBytes(big).writeString('x').writeBuffer(small).writeBuffer(mid);
+    const leafBytes = (tag: number) => Buffer.concat([i16(tag), i32(big.length), big, i16(1), Buffer.from('x'), small, mid]);
+
+    const a = leaf(1);
+    assert.ok(a.rope.includes(big) && a.rope.includes(mid), 'large writes are not copied');
+    assert.equal(a.size(), leafBytes(1).length);
+    const middle = new Encoder()
+      .writeInt32(a.size())
+      .writeEncoder(a)
+      .writeArray([leaf(2), leaf(3)]);
+    const middleBytes = Buffer.concat([i32(leafBytes(1).length), leafBytes(1), i32(2), leafBytes(2), leafBytes(3)]);
+    assert.equal(middle.size(), middleBytes.length);
+    // like kafkajs' record batch: the CRC reads `buffer`, then the encoder is written on
+    const body = middle.buffer;
+    assert.deepEqual(body, middleBytes);
+    assert.equal(middle.buffer.buffer, body.buffer, 'a second read gives the joined bytes again, not another copy');
+    const outer = new Encoder()
+      .writeInt8(9)
+      .writeEncoder(middle)
+      .writeBytes(leaf(4).buffer)
+      .writeEncoderArray([leaf(5)]);
+    middle.writeInt8(7); // writing on after being appended changes nothing already appended
+    const expected = Buffer.concat([Buffer.from([9]), middleBytes, i32(leafBytes(4).length), leafBytes(4), leafBytes(5)]);
+    assert.equal(outer.size(), expected.length);
+    assert.deepEqual(outer.buffer, expected);
+    assert.deepEqual(middle.buffer, Buffer.concat([middleBytes, Buffer.from([7])]));
+    outer.writeInt32(-1).writeBuffer(big);
+    assert.deepEqual(outer.buffer, Buffer.concat([expected, i32(-1), big]));
   });
 });

@@ -1,4 +1,4 @@
-// kafkajs, loaded with two CPU fixes to its record encoding. kafkajs 2.2.4 (its last release)
+// kafkajs, loaded with three CPU fixes to its record encoding. kafkajs 2.2.4 (its last release)
 // has no hook for either, so this module installs them before anything loads kafkajs' protocol
 // modules and re-exports what the bus uses; every runtime import of kafkajs goes through here.
 //
@@ -12,6 +12,8 @@
 // 2. Encoder.ensureAvailable grows its buffer with Buffer.allocUnsafe instead of Buffer.alloc:
 //    the encoder writes every byte it hands out (`buffer` is the slice up to `offset`), so the
 //    zero fill was pure cost.
+// 3. Nested encoders and large writes are kept as a rope of chunks instead of being copied into
+//    each parent: see below.
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 
@@ -55,10 +57,65 @@ export function crc32c(buf: Uint8Array): number {
   return (crc ^ -1) >>> 0;
 }
 
+/** The fields of kafkajs' Encoder the patches use, plus the rope they add. */
+interface RopeEncoder {
+  buf: Buffer;
+  offset: number;
+  /** Sealed chunks that precede `buf[0, offset)`, in order (undefined: none). */
+  rope?: Buffer[];
+  /** Total length of `rope`. */
+  ropeBytes?: number;
+  ensureAvailable(length: number): void;
+}
+
 type EncoderClass = {
   nextPowerOfTwo(v: number): number;
-  prototype: { buf: Buffer; offset: number; ensureAvailable(length: number): void };
+  prototype: RopeEncoder & Record<string, unknown>;
 };
+
+/** Writes at least this long are kept by reference in the rope instead of being copied. */
+export const ROPE_MIN_BYTES = 2_048;
+
+/** Moves the bytes written so far into the rope; `buf` goes on with the space after them. */
+function seal(e: RopeEncoder): void {
+  if (!e.rope) {
+    e.rope = [];
+    e.ropeBytes = 0;
+  }
+  if (e.offset > 0) {
+    e.rope.push(e.buf.subarray(0, e.offset));
+    e.ropeBytes = (e.ropeBytes ?? 0) + e.offset;
+    e.buf = e.buf.subarray(e.offset);
+    e.offset = 0;
+  }
+}
+
+/** Appends `chunk`: by reference when large, copied into `buf` when small. */
+function append(e: RopeEncoder, chunk: Buffer): void {
+  if (chunk.length >= ROPE_MIN_BYTES) {
+    seal(e);
+    e.rope!.push(chunk);
+    e.ropeBytes = (e.ropeBytes ?? 0) + chunk.length;
+    return;
+  }
+  e.ensureAvailable(chunk.length);
+  chunk.copy(e.buf, e.offset, 0);
+  e.offset += chunk.length;
+}
+
+/** Appends what encoder `v` holds: its rope chunks by reference, then its current bytes. */
+function appendEncoder(e: RopeEncoder, v: RopeEncoder): void {
+  if (v.rope && v.rope.length > 0) {
+    seal(e);
+    for (const c of v.rope) e.rope!.push(c);
+    e.ropeBytes = (e.ropeBytes ?? 0) + (v.ropeBytes ?? 0);
+  }
+  if (v.offset > 0) append(e, v.buf.subarray(0, v.offset));
+}
+
+function isEncoder(v: unknown): v is RopeEncoder {
+  return v != null && Buffer.isBuffer((v as RopeEncoder).buf);
+}
 
 /**
  * Installs both fixes; returns kafkajs' own CRC function, or a reason when kafkajs' files are not
@@ -85,13 +142,58 @@ function tune(): { original: (buffer: Buffer) => number; swapped: boolean } | st
   const crcModule = require.cache[crcPath];
   if (crcModule) crcModule.exports = crc32c;
   // (2) Growing without zero-filling.
-  Encoder.prototype.ensureAvailable = function ensureAvailable(this: { buf: Buffer; offset: number }, length: number) {
+  const proto = Encoder.prototype;
+  proto.ensureAvailable = function ensureAvailable(this: RopeEncoder, length: number) {
     if (this.offset + length > this.buf.length) {
       const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
       this.buf.copy(grown, 0, 0, this.offset);
       this.buf = grown;
     }
   };
+  // (3) A rope instead of a copy per nesting level. Each kafkajs encoder (record, batch,
+  // partition, topic, request) copies its children's bytes into its own growing buffer, so a
+  // produce request's payload was copied about eight times. Large writes and nested encoders are
+  // now kept by reference as chunks; `buffer` joins them once (the batch CRC, the length-prefixed
+  // batch, and the bytes written to the socket) and keeps the joined buffer for later reads.
+  // Chunks are never written after they are appended (an encoder only writes past its offset).
+  proto.writeBufferInternal = function writeBufferInternal(this: RopeEncoder, buffer: Buffer) {
+    append(this, buffer);
+  };
+  proto.writeEncoder = function writeEncoder(this: RopeEncoder, value: unknown) {
+    if (!isEncoder(value)) throw new Error('value should be an instance of Encoder');
+    appendEncoder(this, value);
+    return this;
+  };
+  proto.writeEncoderArray = function writeEncoderArray(this: RopeEncoder, value: unknown) {
+    if (!Array.isArray(value) || !value.every(isEncoder)) throw new Error('all values should be an instance of Encoder[]');
+    for (const v of value) appendEncoder(this, v);
+    return this;
+  };
+  const writeBytes = proto.writeBytes as (this: RopeEncoder, value: unknown) => unknown;
+  proto.writeBytes = function writeBytesRope(this: RopeEncoder & { writeInt32(v: number): unknown }, value: unknown) {
+    // kafkajs reserves room for the whole value first, then copies it.
+    if (!Buffer.isBuffer(value)) return writeBytes.call(this, value);
+    this.writeInt32(value.length);
+    append(this, value);
+    return this;
+  };
+  proto.size = function size(this: RopeEncoder) {
+    return (this.ropeBytes ?? 0) + this.offset;
+  };
+  Object.defineProperty(proto, 'buffer', {
+    configurable: true,
+    get(this: RopeEncoder) {
+      if (!this.rope || this.rope.length === 0) return this.buf.subarray(0, this.offset);
+      if (this.rope.length === 1 && this.offset === 0) return this.rope[0];
+      const chunks = this.offset > 0 ? [...this.rope, this.buf.subarray(0, this.offset)] : this.rope;
+      const joined = Buffer.concat(chunks, (this.ropeBytes ?? 0) + this.offset);
+      this.rope = undefined;
+      this.ropeBytes = 0;
+      this.buf = joined;
+      this.offset = joined.length;
+      return joined;
+    },
+  });
   return { original, swapped: swapped && crcModule !== undefined };
 }
 
