@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { TOPICS } from '@mixwatch/bus';
 import type { Alert, FlowMessage } from '@mixwatch/core';
 import { startInProcess, tempDir, waitFor } from '@mixwatch/test/helpers';
-import { ADDR, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
+import { ADDR, closingCheckpoints, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
 
 // The detect role against the real embedded store (chDB) and the lead's sink, through the
 // in-process bus: alerts reach mixwatch.alerts, state lands in the detect tables, and a restart
@@ -15,29 +15,13 @@ describe('detect role: chDB state, restart, redelivery, dormancy', () => {
   const scenario = harmonyHorizon();
   const raw = { dataDir: tmp.dir, http: { port: 0 }, chains: { ethereum: {}, tron: {} } };
 
-  function checkpoints(messages: FlowMessage[]): FlowMessage[] {
-    const last = new Map<number, { chain: string; block: number; time: number }>();
-    for (const m of messages)
-      if (m.type === 'flow') last.set(m.flow.chain_id, { chain: m.flow.chain, block: m.flow.block_number, time: m.flow.block_time });
-    return [...last].map(([chain_id, c]) => ({
-      type: 'checkpoint',
-      chain: c.chain,
-      chain_id,
-      block: c.block,
-      hash: `0x${'0'.repeat(64)}`,
-      block_time: c.time,
-      blocks: [],
-      published_at: Date.now(),
-    }));
-  }
-
   async function run(messages: FlowMessage[], waitForAlerts: (a: Alert[]) => boolean) {
     const { daemon, query } = await startInProcess(raw, ['sink', 'detect']);
     const alerts: Alert[] = [];
     await daemon.ctx.bus.subscribe(TOPICS.alerts, 'test', async (records) => {
       for (const r of records) alerts.push(r.value);
     });
-    const all = [...messages, ...checkpoints(messages)];
+    const all = [...messages, ...closingCheckpoints(messages)];
     await daemon.ctx.bus.publish(
       TOPICS.flows,
       all.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0), value: m })),

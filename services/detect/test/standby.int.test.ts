@@ -7,7 +7,7 @@ import type { RoleHandle } from '@mixwatch/runtime';
 import { startSink } from '@mixwatch/sink';
 import { createStore, type Store } from '@mixwatch/store';
 import { tempDir, waitFor } from '@mixwatch/test/helpers';
-import { ADDR, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
+import { ADDR, closingCheckpoints, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
 import { type KafkaTestBroker, randomName, startKafka } from '../../../test/helpers/kafka.ts';
 import { startDetect } from '../src/role.ts';
 
@@ -60,24 +60,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
   const gauge = async (common: Common) => (await common.metrics.detectActive.get()).values[0]?.value;
   const raised = async (common: Common) =>
     (await common.metrics.alerts.get()).values.filter((v) => v.value > 0).map((v) => `${v.labels.rule}×${v.value}`);
-  function withCheckpoints(messages: FlowMessage[]): FlowMessage[] {
-    const last = new Map<number, { chain: string; block: number; time: number }>();
-    for (const m of messages)
-      if (m.type === 'flow') last.set(m.flow.chain_id, { chain: m.flow.chain, block: m.flow.block_number, time: m.flow.block_time });
-    const checkpoints = [...last].map(
-      ([chain_id, c]): FlowMessage => ({
-        type: 'checkpoint',
-        chain: c.chain,
-        chain_id,
-        block: c.block,
-        hash: `0x${'0'.repeat(64)}`,
-        block_time: c.time,
-        blocks: [],
-        published_at: Date.now(),
-      }),
-    );
-    return [...messages, ...checkpoints];
-  }
+  const withClosing = (messages: FlowMessage[]) => [...messages, ...closingCheckpoints(messages)];
   const keyed = (messages: FlowMessage[]) =>
     messages.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0), value: m }));
 
@@ -107,7 +90,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
 
     // Phase 1: the Harmony Horizon laundering, handled by the first replica.
     const scenario = harmonyHorizon();
-    await sinkBus.publish(TOPICS.flows, keyed(withCheckpoints(scenario.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyed(withClosing(scenario.steps.map((s) => s.message))));
     await waitFor('the Harmony alerts', async () => alerts.some((a) => a.rule === 'freezable_exposure'), 60_000);
     for (const e of scenario.expect)
       assert.ok(
@@ -130,7 +113,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
     // restore tells new flows from handled ones by block number against the detect cursor.)
     const later = new ScenarioBuilder('harmony_horizon/second-wave', scenario.start + 206 * 86_400, 18_500_000);
     later.tornadoDeposit(0, w, ADDR.tornado10Eth, 'ethereum', 10n * 10n ** 18n);
-    await sinkBus.publish(TOPICS.flows, keyed(withCheckpoints(later.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyed(withClosing(later.steps.map((s) => s.message))));
     await waitFor(
       'the second-wave alert from the new holder',
       async () => alerts.some((a) => a.rule === 'sanctioned_mixer_deposit' && a.address === w),

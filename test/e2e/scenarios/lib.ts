@@ -484,3 +484,23 @@ export function eth(n: number): bigint {
 export function usdt(n: number): bigint {
   return BigInt(Math.round(n * 1e6));
 }
+
+/**
+ * One checkpoint per chain after the last flow of `messages` on it, as ingest publishes at the
+ * end of a range: the roles advance their cursors on it (detect's restore reads them).
+ */
+export function closingCheckpoints(messages: FlowMessage[]): FlowMessage[] {
+  const last = new Map<number, { chain: string; block: number; time: number }>();
+  for (const m of messages)
+    if (m.type === 'flow') last.set(m.flow.chain_id, { chain: m.flow.chain, block: m.flow.block_number, time: m.flow.block_time });
+  return [...last].map(([chain_id, c]) => ({
+    type: 'checkpoint',
+    chain: c.chain,
+    chain_id,
+    block: c.block,
+    hash: `0x${'0'.repeat(64)}`,
+    block_time: c.time,
+    blocks: [],
+    published_at: Date.now(),
+  }));
+}
