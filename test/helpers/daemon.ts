@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Daemon, runDaemon } from '@mixwatch/cli';
 import { type Config, parseConfig } from '@mixwatch/config';
-import { createLogger, createTestCommon } from '@mixwatch/core';
+import { type Common, createLogger, createTestCommon } from '@mixwatch/core';
 import type { RoleName } from '@mixwatch/runtime';
 import { stringify } from 'yaml';
 
@@ -57,17 +57,21 @@ export function testConfig(parameters: {
   return { dataDir: parameters.dataDir, http: { port: 0 }, chains, ...(parameters.extra ?? {}) };
 }
 
+/** Common for roles run by a test: silent, or logging at MIXWATCH_TEST_LOG (e.g. `debug`) when set. */
+export function testCommon(): Common {
+  return {
+    ...createTestCommon(),
+    ...(process.env.MIXWATCH_TEST_LOG ? { logger: createLogger({ level: process.env.MIXWATCH_TEST_LOG }) } : {}),
+  };
+}
+
 /** Runs the daemon in this process (embedded bus and store). */
 export async function startInProcess(
   raw: Record<string, unknown>,
   roles?: RoleName[],
 ): Promise<{ daemon: Daemon; config: Config; query: <T = any>(sql: string, params?: Record<string, unknown>) => Promise<T[]> }> {
   const config = parseConfig(raw);
-  // MIXWATCH_TEST_LOG=debug shows the daemon's log while a test runs.
-  const common = {
-    ...createTestCommon(),
-    ...(process.env.MIXWATCH_TEST_LOG ? { logger: createLogger({ level: process.env.MIXWATCH_TEST_LOG }) } : {}),
-  };
+  const common = testCommon();
   const daemon = await runDaemon({ config, common, ...(roles ? { roles, partial: true } : {}) });
   return { daemon, config, query: (sql, params) => daemon.ctx.store.query(sql, params) };
 }

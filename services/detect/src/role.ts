@@ -36,12 +36,18 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
 
   const cursors = new Map<number, number>();
   const chainIds = Object.entries(config.chains).map(([name, c]) => c.chainId ?? getChain(name)?.chainId ?? 0);
-  async function readCursors(): Promise<void> {
-    cursors.clear();
+  /** The detect cursors in the store: chain id → last checkpoint block handled. */
+  async function storedCursors(): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
     for (const id of chainIds) {
       const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
-      if (c) cursors.set(id, c.block);
+      if (c) out.set(id, c.block);
     }
+    return out;
+  }
+  async function readCursors(): Promise<void> {
+    cursors.clear();
+    for (const [id, block] of await storedCursors()) cursors.set(id, block);
   }
   await readCursors();
 
@@ -117,10 +123,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   let holding: boolean | undefined;
   let stoodBy = false;
   async function movedElsewhere(): Promise<boolean> {
-    for (const id of chainIds) {
-      const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
-      if (c && c.block > (cursors.get(id) ?? -1)) return true;
-    }
+    for (const [id, block] of await storedCursors()) if (block > (cursors.get(id) ?? -1)) return true;
     return false;
   }
   function resync(always: boolean): void {

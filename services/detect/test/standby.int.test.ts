@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createKafkaBus, type KafkaBus, TOPICS } from '@mixwatch/bus';
 import { parseConfig } from '@mixwatch/config';
-import { type Alert, type Common, createLogger, type FlowMessage, createTestCommon as testCommon } from '@mixwatch/core';
+import type { Alert, Common, FlowMessage } from '@mixwatch/core';
 import type { RoleHandle } from '@mixwatch/runtime';
 import { startSink } from '@mixwatch/sink';
 import { createStore, type Store } from '@mixwatch/store';
-import { tempDir, waitFor } from '@mixwatch/test/helpers';
+import { tempDir, testCommon, waitFor } from '@mixwatch/test/helpers';
 import { ADDR, closingCheckpoints, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
 import { type KafkaTestBroker, randomName, startKafka } from '../../../test/helpers/kafka.ts';
 import { startDetect } from '../src/role.ts';
@@ -18,11 +18,6 @@ import { startDetect } from '../src/role.ts';
 // replica tainted months earlier still alerts, and nothing the first replica alerted on is raised
 // again.
 describe('detect replicas: one active, one standby that takes over with the state', { timeout: 300_000 }, () => {
-  // MIXWATCH_TEST_LOG=info shows the roles' logs.
-  const createTestCommon = (): Common => ({
-    ...testCommon(),
-    ...(process.env.MIXWATCH_TEST_LOG ? { logger: createLogger({ level: process.env.MIXWATCH_TEST_LOG }) } : {}),
-  });
   let broker: KafkaTestBroker;
   let store: Store;
   const tmp = tempDir('mixwatch-detect-standby-');
@@ -32,7 +27,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
 
   before(async () => {
     broker = await startKafka();
-    store = await createStore({ common: createTestCommon(), dataDir: tmp.dir });
+    store = await createStore({ common: testCommon(), dataDir: tmp.dir });
     await store.migrate();
   });
   after(async () => {
@@ -65,7 +60,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
     messages.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0), value: m }));
 
   it('the standby handles nothing, then takes over with the taint the first replica derived', async () => {
-    const sinkCommon = createTestCommon();
+    const sinkCommon = testCommon();
     const sinkBus = await bus(sinkCommon);
     roles.push(await startSink({ config: config(), common: sinkCommon, bus: sinkBus, store }));
     const alerts: Alert[] = [];
@@ -73,12 +68,12 @@ describe('detect replicas: one active, one standby that takes over with the stat
       for (const r of records) alerts.push(r.value);
     });
 
-    const first = createTestCommon();
+    const first = testCommon();
     const firstBus = await bus(first);
     const firstRole = await startDetect({ config: config(), common: first, bus: firstBus, store });
     roles.push(firstRole);
     await waitFor('the first replica to hold the flows', async () => (await gauge(first)) === 1, 60_000);
-    const second = createTestCommon();
+    const second = testCommon();
     const secondBus = await bus(second);
     roles.push(await startDetect({ config: config(), common: second, bus: secondBus, store }));
     await waitFor(

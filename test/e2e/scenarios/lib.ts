@@ -489,7 +489,7 @@ export function usdt(n: number): bigint {
  * One checkpoint per chain after the last flow of `messages` on it, as ingest publishes at the
  * end of a range: the roles advance their cursors on it (detect's restore reads them).
  */
-export function closingCheckpoints(messages: FlowMessage[]): FlowMessage[] {
+export function closingCheckpoints(messages: FlowMessage[]): Array<Extract<FlowMessage, { type: 'checkpoint' }>> {
   const last = new Map<number, { chain: string; block: number; time: number }>();
   for (const m of messages)
     if (m.type === 'flow') last.set(m.flow.chain_id, { chain: m.flow.chain, block: m.flow.block_number, time: m.flow.block_time });

@@ -14,7 +14,7 @@
 import { TOPICS } from '@mixwatch/bus';
 import type { Alert, FlowMessage } from '@mixwatch/core';
 import { type Anvil, emitLog, headNumber, mine, startAnvil, startInProcess, waitFor } from '@mixwatch/test/helpers';
-import type { Scenario } from './lib.ts';
+import { closingCheckpoints, type Scenario } from './lib.ts';
 
 const SHIFT = 60 * 86_400;
 
@@ -181,38 +181,21 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
     try {
       for (const x of onBus) {
         const sent = new Map<string, number>();
-        const last = new Map<number, { chain: string; block: number; time: number }>();
+        const published: FlowMessage[] = [];
         for (const st of x.s.steps) {
           const m = shiftMessage(st.message, x.offset, x.k * 100_000, Date.now());
           const key = String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0);
           await daemon.ctx.bus.publish(TOPICS.flows, [{ key, value: m }]);
-          if (m.type === 'flow') {
-            sent.set(m.flow.tx_hash, Date.now());
-            last.set(m.flow.chain_id, { chain: m.flow.chain, block: m.flow.block_number, time: m.flow.block_time });
-          }
+          published.push(m);
+          if (m.type === 'flow') sent.set(m.flow.tx_hash, Date.now());
         }
         const lastSent = Date.now();
-        for (const [chain_id, c] of last) {
-          await daemon.ctx.bus.publish(TOPICS.flows, [
-            {
-              key: String(chain_id),
-              value: {
-                type: 'checkpoint',
-                chain: c.chain,
-                chain_id,
-                block: c.block,
-                hash: `0x${'0'.repeat(64)}`,
-                block_time: c.time,
-                blocks: [],
-                published_at: Date.now(),
-              },
-            },
-          ]);
-        }
+        const last = closingCheckpoints(published);
+        for (const c of last) await daemon.ctx.bus.publish(TOPICS.flows, [{ key: String(c.chain_id), value: c }]);
         await waitFor(`detect to handle ${x.s.name}`, async () => {
-          for (const [chain_id, c] of last) {
+          for (const c of last) {
             const r = await query<{ block: string }>('SELECT block FROM mixwatch.cursors FINAL WHERE cursor_key = {k:String}', {
-              k: `detect:${chain_id}`,
+              k: `detect:${c.chain_id}`,
             });
             if (Number(r[0]?.block ?? 0) < c.block) return false;
           }
@@ -221,7 +204,7 @@ export async function runScenariosInPipeline(p: RunPipelineParameters): Promise<
         // Wall-clock silence is scaled like the bound (default 180 s, here 3 s): tickAfter / 60.
         const tickAfter = x.s.tickAfter;
         if (tickAfter !== undefined) await new Promise((r) => setTimeout(r, (tickAfter * 1000) / 60 + 300));
-        else if (last.size === 0) await new Promise((r) => setTimeout(r, 500));
+        else if (last.length === 0) await new Promise((r) => setTimeout(r, 500));
         attribute(x, 'bus', alerts, arrived, sent, lastSent);
         log(`bus ${x.s.name}: ${results.at(-1)!.alerts.length} alert(s)`);
       }

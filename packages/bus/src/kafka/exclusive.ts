@@ -62,7 +62,7 @@ export function exclusiveAssigner(since: number): PartitionAssigner {
 }
 
 /** The member that joined first; ties (same millisecond) go to the smaller member id. */
-export function pickOwner(members: Array<{ memberId: string; since: number }>): string | undefined {
+function pickOwner(members: Array<{ memberId: string; since: number }>): string | undefined {
   let best: { memberId: string; since: number } | undefined;
   for (const m of members) {
     if (!best || m.since < best.since || (m.since === best.since && m.memberId < best.memberId)) best = m;
