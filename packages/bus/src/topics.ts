@@ -47,7 +47,18 @@ export interface SubscribeOptions {
    * member holds now. 0 = none (a standby of an exclusive group, or more members than partitions).
    * Not called by the in-process bus, whose single member always holds the whole topic.
    */
-  onAssignment?: (partitions: number) => void;
+  onAssignment?: (partitions: number, assignment: Assignment) => void;
+}
+
+/** What {@link SubscribeOptions.onAssignment} learns about a join besides the partition count. */
+export interface Assignment {
+  /**
+   * Whether another member committed offsets of the partitions this member holds now since this
+   * member last held them: compares the group's committed offsets with the ones this member saw
+   * at its previous join and committed itself since. True means another member handled (and
+   * committed) records this member has not seen. False at the first join of the process.
+   */
+  committedElsewhere(): Promise<boolean>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type BusRecord, TOPICS } from '@mixwatch/bus';
+import { type Assignment, type BusRecord, TOPICS } from '@mixwatch/bus';
 import { getChain } from '@mixwatch/chain';
 import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
 import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
@@ -118,22 +118,24 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   // cannot be split by partition). A standby's state is as old as its start; when it takes over it
   // starts afresh from the store, exactly as a restarted detect would: labels, cursors, taint and
   // windows, after the sink wrote what the previous holder handled. The same happens when a holder
-  // was out of the group for a while (its consumer restarted) and finds that another replica moved
-  // the detect cursors meanwhile. Batches wait for that.
+  // was out of the group for a while (its consumer restarted) and finds that another replica
+  // committed flows offsets (or moved the detect cursors) meanwhile. Batches wait for that.
   let holding: boolean | undefined;
   let stoodBy = false;
   async function movedElsewhere(): Promise<boolean> {
     for (const [id, block] of await storedCursors()) if (block > (cursors.get(id) ?? -1)) return true;
     return false;
   }
-  function resync(always: boolean): void {
+  function resync(always: boolean, assignment: Assignment): void {
     const previous = restoring;
     restoring = (async () => {
       await previous?.catch(() => {});
       if (signal.aborted) throw new Error('detect is stopping');
       let moved: boolean;
       try {
-        moved = always || (await movedElsewhere());
+        // Another replica committed flows offsets this one has not handled, or moved the detect
+        // cursors: its state is not in this replica's memory.
+        moved = always || (await assignment.committedElsewhere()) || (await movedElsewhere());
       } catch (error) {
         rebuildNext = true;
         throw error;
@@ -148,7 +150,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
         log.error({ err: describeError(error) }, 'detect: restoring state after the takeover failed; retried with the next batch');
     });
   }
-  function onAssignment(partitions: number): void {
+  function onAssignment(partitions: number, assignment: Assignment): void {
     common.metrics.detectActive.set(partitions > 0 ? 1 : 0);
     if (partitions === 0) {
       if (holding !== false) log.info({}, 'detect: standing by (another detect replica holds the flows partitions)');
@@ -157,7 +159,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
       return;
     }
     // The first join follows the restore of the start; any later one may follow another holder.
-    if (holding !== undefined || stoodBy) resync(stoodBy);
+    if (holding !== undefined || stoodBy) resync(stoodBy, assignment);
     holding = true;
     stoodBy = false;
   }

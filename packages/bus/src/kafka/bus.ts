@@ -121,7 +121,7 @@ interface Sub {
   maxBatch: number;
   /** Whole group on one member at a time ({@link SubscribeOptions.exclusive}). */
   exclusive: boolean;
-  onAssignment: ((partitions: number) => void) | undefined;
+  onAssignment: SubscribeOptions['onAssignment'];
   member: Member;
   status: KafkaConsumerStatus;
   lagByPartition: Map<number, number>;
@@ -141,6 +141,11 @@ interface Member {
   chain: Promise<void>;
   /** Pending debounced start. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * `topic:partition` -> the committed offset as this member last knew it: read at each join,
+   * then moved by its own commits. A different offset at a later join = another member committed.
+   */
+  known: Map<string, string>;
 }
 
 /** How long `subscribe` waits for more topics of the same group before the consumer (re)starts. */
@@ -532,6 +537,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     const next = (BigInt(last.offset) + 1n).toString();
     try {
       await sub.member.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      sub.member.known.set(`${batch.topic}:${batch.partition}`, next);
     } catch (error) {
       // Not fatal: the next commit covers these offsets; if the partition moves first, its new
       // owner handles them again (at-least-once, handlers are idempotent).
@@ -548,6 +554,25 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   const members = new Map<string, Member>();
 
   /** (Re)starts a group's consumer with all its topics; kafkajs cannot add a topic to a running consumer. */
+  /**
+   * Whether the group's committed offsets of `partitions` differ from what `member` knew of them
+   * (its previous join plus its own commits since); remembers the offsets read for the next join.
+   * False for partitions this member never knew (its first join in this process).
+   */
+  async function committedElsewhere(member: Member, topic: string, partitions: Set<number>): Promise<boolean> {
+    if (partitions.size === 0) return false;
+    const [read] = await admin.fetchOffsets({ groupId: `${groupPrefix}${member.group}`, topics: [topic] });
+    let moved = false;
+    for (const { partition, offset } of read?.partitions ?? []) {
+      if (!partitions.has(partition)) continue;
+      const key = `${topic}:${partition}`;
+      const knew = member.known.get(key);
+      if (knew !== undefined && knew !== offset) moved = true;
+      member.known.set(key, offset);
+    }
+    return moved;
+  }
+
   async function startMember(member: Member) {
     const old = member.consumer;
     if (old) {
@@ -574,11 +599,15 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       for (const sub of subsList()) {
         sub.status.state = 'running';
-        const mine = new Set((e.payload.memberAssignment[topicName(sub.topic)] ?? []) as number[]);
+        const topic = topicName(sub.topic);
+        const mine = new Set((e.payload.memberAssignment[topic] ?? []) as number[]);
         for (const p of [...sub.lagByPartition.keys()]) if (!mine.has(p)) sub.lagByPartition.delete(p);
         updateLag(sub);
+        // Read the committed offsets now, before this member handles (and commits) anything.
+        const elsewhere = committedElsewhere(member, topic, mine);
+        elsewhere.catch(() => {});
         try {
-          sub.onAssignment?.(mine.size);
+          sub.onAssignment?.(mine.size, { committedElsewhere: () => elsewhere });
         } catch (error) {
           logger.error({ group: member.group, topic: sub.topic, err: describeError(error) }, 'assignment callback failed');
         }
@@ -662,7 +691,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
       if (subs.some((s) => s.topic === topic && s.group === group)) throw new Error(`group ${group} already subscribed to ${topic}`);
       let member = members.get(group);
       if (!member) {
-        member = { group, consumer: undefined, subs: new Map(), chain: Promise.resolve(), timer: undefined };
+        member = { group, consumer: undefined, subs: new Map(), chain: Promise.resolve(), timer: undefined, known: new Map() };
         members.set(group, member);
       }
       const sub: Sub = {

@@ -339,4 +339,76 @@ describe('kafka bus', { timeout: 480_000 }, () => {
       'the new holder starts at the committed offsets: nothing lost, nothing again',
     );
   });
+
+  test('an exclusive holder back from a stall learns whether another member committed meanwhile', async () => {
+    const prefix = randomName('t7');
+    // The holder in its own process, so that it can be stopped (SIGSTOP) like a stalled machine.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing', 'consume-child.ts')], {
+      env: {
+        ...process.env,
+        BROKERS: broker.brokers.join(','),
+        PREFIX: `${prefix}.`,
+        GROUP: `${prefix}.detect`,
+        EXCLUSIVE: '1',
+        PARTITIONS: '3',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    const joins = () => [...out.matchAll(/assigned (\d+) elsewhere (\w+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    try {
+      await until(() => joins().length === 1, 60_000, 'the holder to join');
+      assert.deepEqual(joins(), ['3 false'], 'first join: holds every partition, nothing known before');
+      // (the standby's joins make the holder join again too: each is checked after the last known)
+      const standby = await makeBus(prefix, { partitions: 3, recordsPerMessage: 1 });
+      const held: number[] = [];
+      let got = 0;
+      await standby.subscribe(
+        'mixwatch.flows.v1',
+        'detect',
+        async (rs) => {
+          got += rs.length;
+        },
+        { exclusive: true, onAssignment: (n) => held.push(n) },
+      );
+      await until(() => held.at(-1) === 0, 60_000, 'the standby to join');
+      const publish = (from: number) =>
+        standby.publish(
+          'mixwatch.flows.v1',
+          Array.from({ length: 30 }, (_, i) => ({ key: String(1 + (i % 3)), value: heartbeat(1 + (i % 3), from + i) })),
+        );
+      await publish(0);
+      await until(async () => (await committed(prefix, 'detect', 'mixwatch.flows.v1')) === 30, 30_000, 'the holder to commit 30');
+      assert.equal(got, 0);
+
+      // Stalled past its session: the standby takes over and commits 30 more.
+      child.kill('SIGSTOP');
+      await until(() => held.at(-1) === 3, 60_000, 'the standby to take over');
+      await publish(30);
+      await until(async () => (await committed(prefix, 'detect', 'mixwatch.flows.v1')) === 60, 30_000, 'the standby to commit 30');
+      assert.equal(got, 30);
+      let before = joins().length;
+      child.kill('SIGCONT');
+      // Back: it joined first, so it holds every partition again, and it is told about the 30.
+      await until(() => joins().length > before, 60_000, 'the holder to rejoin');
+      assert.equal(joins()[before], '3 true', `joins: ${joins().join(' | ')}`);
+      await until(() => held.at(-1) === 0, 30_000, 'the standby to stand by again');
+
+      // Stalled again, but nothing is committed meanwhile: not told so.
+      child.kill('SIGSTOP');
+      await until(() => held.at(-1) === 3, 60_000, 'the standby to take over again');
+      before = joins().length;
+      child.kill('SIGCONT');
+      await until(() => joins().length > before, 60_000, 'the holder to rejoin again');
+      assert.equal(joins()[before], '3 false', `joins: ${joins().join(' | ')}`);
+    } finally {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
 });
