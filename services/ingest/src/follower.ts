@@ -240,10 +240,14 @@ export function createFollower(parameters: FollowerParameters) {
   /**
    * Fetches and decodes [from, to] (no publishing): `eth_getLogs` (split adaptively), headers
    * of `to` and of blocks with logs, and the transactions decoders need.
-   * `verify`: fetch the header of every block with logs and require the logs' block hash to
-   * match (live mode, near the head); otherwise trust `blockTimestamp` when the node gives it.
+   * `verify` (live mode): fetch the header of every block with logs and require the logs' block
+   * hash to match; otherwise (backfill) trust `blockTimestamp` when the node gives it. `deep`: a
+   * live range wholly below the reorg reach (catch-up far behind the head), where no reorg is
+   * repaired anyway: trusted like a backfill range, so a catch-up costs two headers per range
+   * instead of one per block with logs. The headers of `from` and `to` are always read (the
+   * catch-up checks that `from` builds on the cursor; `to` gives the checkpoint's hash).
    */
-  async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean): Promise<FetchedRange> {
+  async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean, deep = false): Promise<FetchedRange> {
     const raw = await readLogs(from, to);
     const native =
       nativeMode === 'always' || (nativeMode === 'live' && verify)
@@ -252,11 +256,12 @@ export function createFollower(parameters: FollowerParameters) {
     const logs: RawLog[] = [];
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
-    const wantHeader = new Set<number>(verify ? [from, to] : [to]);
+    const trustLogs = !verify || deep;
+    const wantHeader = new Set<number>([from, to]);
     // Live, within the reorg window of the confirmed head: every block's hash, so that the window
     // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
-    if (verify) for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
+    if (verify && !deep) for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
     for (const r of raw as RpcLog[]) {
       if (r?.removed) continue;
       const n = normalizeLog(r);
@@ -276,7 +281,7 @@ export function createFollower(parameters: FollowerParameters) {
         continue;
       }
       logs.push(n);
-      if (!verify && typeof r.blockTimestamp === 'string' && /^0x[0-9a-f]+$/i.test(r.blockTimestamp))
+      if (trustLogs && typeof r.blockTimestamp === 'string' && /^0x[0-9a-f]+$/i.test(r.blockTimestamp))
         times.set(n.blockNumber, Number(BigInt(r.blockTimestamp)));
       else wantHeader.add(n.blockNumber);
     }
@@ -644,7 +649,9 @@ export function createFollower(parameters: FollowerParameters) {
         const from = next;
         const to = Math.min(target, from + span.span - 1);
         next = to + 1;
-        const fetched = fetchRange(from, to, liveKey, true);
+        // Below the reorg reach (far behind the head): trusted as a backfill range is.
+        const deep = to < head - chain.confirmations - chain.reorgWindow;
+        const fetched = fetchRange(from, to, liveKey, true, deep);
         fetched.catch(() => {}); // awaited below in order; a later range's failure must not go unhandled
         ahead.push({ from, fetched });
       }
