@@ -1,2 +1,3 @@
+export * from './rowbinary.ts';
 export * from './rows.ts';
 export * from './store.ts';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestCommon } from '@mixwatch/core';
+import { encodeRowBinary, rowBinaryColumnOf } from './rowbinary.ts';
 import { flowToRow } from './rows.ts';
 import { createStore, encodeTsv, readOnlySql, shouldRetryStore, tsvKindOf } from './store.ts';
 
@@ -105,6 +106,71 @@ describe('store on chDB', () => {
       );
       assert.match(String(error?.message), /Cannot parse input.*chain_id/s);
       assert.equal(shouldRetryStore(error), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('flows go as RowBinary (every column but the defaulted one has a binary form): strings, integer bounds and UInt256 round-trip', async () => {
+    const store = await createStore({ common: createTestCommon(), dataDir: dir });
+    try {
+      await store.migrate();
+      const types = await store.query<{ name: string; type: string }>(
+        "SELECT name, type FROM system.columns WHERE database = 'mixwatch' AND table = 'flows' ORDER BY position",
+      );
+      // A column type without a binary form would quietly send every flows insert back to text.
+      assert.deepEqual(
+        types.filter((c) => !rowBinaryColumnOf(c.type)).map((c) => c.name),
+        ['ingested_at'],
+      );
+      const tricky = ['back\\slash \\N', 'tab\there', 'line\nbreak\r\n', 'quote \' " ✓ 𝄞', 'nul\u0000byte', 'é'.repeat(200)];
+      const flows = tricky.map((t, i) => ({
+        flow_id: `rb:${i}`,
+        chain: t,
+        chain_id: 0xffff_ffff - i,
+        block_number: Number.MAX_SAFE_INTEGER - i,
+        block_time: i === 0 ? 0 : 0xffff_fffe - i,
+        block_hash: t,
+        tx_hash: `0x${i}`,
+        log_index: 0xffff_ffff,
+        sub_index: 0xffff - i,
+        contract: t,
+        event: t,
+        service: 'rb',
+        category: t,
+        action: t,
+        from_address: t,
+        to_address: t,
+        tx_from: t,
+        token: t,
+        token_symbol: t,
+        amount: i === 0 ? '0' : (2n ** 256n - BigInt(i)).toString(),
+        decimals: 255 - i,
+        counterparty_chain: t,
+        bridge_ref: t,
+        extra: { t },
+      }));
+      const rows = flows.map((f) => flowToRow(f as never));
+      const columns = Object.keys(rows[0]!);
+      assert.ok(
+        encodeRowBinary(
+          rows,
+          columns,
+          columns.map((c) => rowBinaryColumnOf(types.find((t) => t.name === c)!.type)!),
+        ),
+        'these rows have a binary form',
+      );
+      await store.insert('flows', rows);
+      const got = await store.query<Record<string, unknown>>(
+        `SELECT ${columns.filter((c) => c !== 'amount' && c !== 'block_time').join(', ')}, toString(amount) AS amount, toUnixTimestamp(block_time) AS block_time
+         FROM mixwatch.flows FINAL WHERE service = 'rb' ORDER BY flow_id`,
+      );
+      const numeric = new Set(['chain_id', 'block_number', 'log_index', 'sub_index', 'decimals', 'block_time']);
+      assert.deepEqual(
+        got.map((r) => Object.fromEntries(columns.map((c) => [c, numeric.has(c) ? Number(r[c]) : r[c]]))),
+        rows,
+      );
+      assert.deepEqual(readdirSync(join(dir, 'chdb-insert')), [], 'no insert file left behind');
     } finally {
       await store.close();
     }

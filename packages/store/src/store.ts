@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { BlockRef, Common } from '@mixwatch/core';
 import { FatalError, RetryableError, redactUrl, withRetry } from '@mixwatch/core';
 import { clickhouseMigrations } from '@mixwatch/schemas';
+import { encodeRowBinary, type RowBinaryColumn, rowBinaryColumnOf } from './rowbinary.ts';
 import { chTime } from './rows.ts';
 
 /** Where a chain (or a backfill job) has got to; written only after its flows are durable. */
@@ -99,6 +100,11 @@ export function shouldRetryStore(error: unknown): boolean {
   const engineCode = /^Code: (\d+)\./.exec(msg)?.[1] ?? code;
   if (['252', '159', '202', '210', '209', '241', '242', '999'].includes(engineCode)) return true;
   return /timeout|socket hang up|ECONNREFUSED|ECONNRESET|Service Unavailable|502|503|504/i.test(msg);
+}
+
+/** A ClickHouse string literal. */
+function sqlString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 const TSV_SPECIAL = /[\\\t\n\r]/;
@@ -204,6 +210,9 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
         settings: Record<string, string | number>;
       }) => Promise<unknown>)
     | undefined;
+  /** chDB's query, for RowBinary inserts read from a file (embedded mode only). */
+  let chdbQuery: ((sql: string) => Promise<unknown>) | undefined;
+  let insertDir = '';
   if (parameters.url) {
     kind = 'http';
     client = createClient({
@@ -221,6 +230,10 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
     try {
       const connection = createChdbConnection({ path });
       rawInsert = (params) => connection.chdb.rawInsert(params);
+      chdbQuery = (sql) => connection.chdb.queryAsync(sql);
+      insertDir = resolve(parameters.dataDir, 'chdb-insert');
+      rmSync(insertDir, { recursive: true, force: true });
+      mkdirSync(insertDir, { recursive: true });
       client = createClient({
         connection: connection as never,
         clickhouse_settings: { date_time_input_format: 'best_effort' },
@@ -271,6 +284,20 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
     return types;
   };
 
+  let insertSeq = 0;
+  /** RowBinary columns of the insert when every column has a simple binary form ({@link rowBinaryColumnOf}). */
+  const binaryCache = new Map<string, RowBinaryColumn[] | null>();
+  const rowBinaryColumns = (target: string, columns: string[], types: Map<string, string>) => {
+    const key = `${target}:${columns.join(',')}`;
+    let known = binaryCache.get(key);
+    if (known === undefined) {
+      const out = columns.map((c) => rowBinaryColumnOf(types.get(c) ?? ''));
+      known = out.every((x) => x !== undefined) ? (out as RowBinaryColumn[]) : null;
+      binaryCache.set(key, known);
+    }
+    return known ?? undefined;
+  };
+
   const store: Store = {
     kind,
     client,
@@ -304,32 +331,50 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       const started = performance.now();
       const target = table.includes('.') ? table : `mixwatch.${table}`;
       let write: () => Promise<unknown>;
+      let cleanup: (() => void) | undefined;
       if (rawInsert) {
         // Embedded: one payload handed to chDB as bytes, columns named once. clickhouse-js over
         // chdb/connection would stream JSONEachRow into a string spliced into the SQL text; this is
-        // about a third of the CPU per row (docs/benchmarks.md). TabSeparated when every value
-        // reads back as JSON would read it (flows, blocks, cursors; see encodeTsv), otherwise
+        // about a third of the CPU per row (docs/benchmarks.md). RowBinary read from a file when
+        // the table's types and the values allow (flows, cursors…; see encodeRowBinary), else
+        // TabSeparated when every value reads back as JSON would read it (see encodeTsv), otherwise
         // JSONCompactEachRow. A column a row lacks is null/\N = the column default, as a missing
         // key would be in JSONEachRow (input_format_null_as_default). SETTINGS here are scoped to
         // the statement (client-level settings become session-wide SETs on chDB).
         const columns = columnsOf(rows);
         const types = await columnTypes(target);
-        const tsv = encodeTsv(
-          rows,
-          columns,
-          columns.map((c) => tsvKindOf(types.get(c) ?? '')),
-        );
-        const values = tsv ?? encodeJsonCompact(rows, columns);
-        const format = tsv ? 'TabSeparated' : 'JSONCompactEachRow';
-        const insertRaw = rawInsert;
-        write = () =>
-          insertRaw({
-            table: target,
+        // RowBinary: chDB reads the rows from a file instead of parsing text (about a quarter of
+        // the Kafka sink's CPU, docs/benchmarks.md). The file lives until the insert and its
+        // retries ended.
+        const binary = chdbQuery ? rowBinaryColumns(target, columns, types) : undefined;
+        const encoded = binary ? encodeRowBinary(rows, columns, binary) : undefined;
+        if (binary && encoded && chdbQuery) {
+          const query = chdbQuery;
+          const file = resolve(insertDir, `${process.pid}-${++insertSeq}.bin`);
+          writeFileSync(file, encoded);
+          cleanup = () => rmSync(file, { force: true });
+          const structure = columns.map((c, i) => `\`${c}\` ${binary[i]!.fileType}`).join(', ');
+          const names = columns.map((c) => `\`${c}\``).join(', ');
+          const sql = `INSERT INTO ${target} (${names}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})`;
+          write = () => query(sql);
+        } else {
+          const tsv = encodeTsv(
+            rows,
             columns,
-            values,
-            format,
-            settings: { date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
-          });
+            columns.map((c) => tsvKindOf(types.get(c) ?? '')),
+          );
+          const values = tsv ?? encodeJsonCompact(rows, columns);
+          const format = tsv ? 'TabSeparated' : 'JSONCompactEachRow';
+          const insertRaw = rawInsert;
+          write = () =>
+            insertRaw({
+              table: target,
+              columns,
+              values,
+              format,
+              settings: { date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
+            });
+        }
       } else {
         write = () =>
           client.insert({
@@ -341,7 +386,11 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
             ...(options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
           });
       }
-      await retry(`insert ${table}`, write);
+      try {
+        await retry(`insert ${table}`, write);
+      } finally {
+        cleanup?.();
+      }
       common.metrics.storeInsertRows.inc({ table }, rows.length);
       common.metrics.storeInsertDuration.observe({ table }, (performance.now() - started) / 1000);
     },
