@@ -261,7 +261,8 @@ export function createFollower(parameters: FollowerParameters) {
     // Live, within the reorg window of the confirmed head: every block's hash, so that the window
     // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
-    if (verify && !deep) for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
+    if (verify && !deep)
+      for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
     for (const r of raw as RpcLog[]) {
       if (r?.removed) continue;
       const n = normalizeLog(r);
