@@ -21,7 +21,7 @@ import {
 // reach read the header of every block with logs and check the logs' block hashes against them.
 // Either way the stored flows are the same.
 
-const N = 12;
+const N = 30;
 
 describe('ingest: catch-up ranges below the reorg reach', () => {
   let anvil: Anvil;
@@ -84,9 +84,10 @@ describe('ingest: catch-up ranges below the reorg reach', () => {
     assert.deepEqual(deep.flows, checked.flows);
     // The deposit blocks are one range (maxLogRange N): within the reach, the header of each of
     // them (and of every block of the range: the reach is dense); below it, those of its first
-    // and last blocks. The rest (the range up to the head, the polls' probes) is alike.
+    // and last blocks: N − 2 fewer. The rest (the range up to the head) is alike; the polls'
+    // probes vary by a few with timing, hence the margin.
     assert.ok(checked.headers >= N, `within the reach: ${checked.headers} header reads`);
-    assert.ok(checked.headers - deep.headers >= N - 2, `header reads: ${deep.headers} below the reach, ${checked.headers} within it`);
+    assert.ok(checked.headers - deep.headers >= N / 2, `header reads: ${deep.headers} below the reach, ${checked.headers} within it`);
   });
 
   it('below the reach, from a node whose logs carry no blockTimestamp: block times from the headers', async () => {
