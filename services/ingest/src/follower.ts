@@ -209,6 +209,9 @@ export function createFollower(parameters: FollowerParameters) {
   const window = new Map<number, string>();
   const status: FollowerStatus = { head: 0, cursor: -1, cursorTime: 0, failures: 0, lastError: '', halted: undefined, waiting: undefined };
 
+  /** The lowest block a reorg repair reaches: below it a fork halts the chain instead. */
+  const reorgReach = () => status.head - chain.confirmations - chain.reorgWindow;
+
   function remember(blocks: BlockRef[]) {
     let top = status.cursor;
     for (const b of blocks) {
@@ -261,8 +264,8 @@ export function createFollower(parameters: FollowerParameters) {
     // Live, within the reorg window of the confirmed head: every block's hash, so that the window
     // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
-    if (verify && !deep)
-      for (let n = Math.max(from, status.head - chain.confirmations - chain.reorgWindow); n <= to; n++) wantHeader.add(n);
+    // (A deep range lies wholly below it: nothing to add.)
+    if (verify) for (let n = Math.max(from, reorgReach()); n <= to; n++) wantHeader.add(n);
     for (const r of raw as RpcLog[]) {
       if (r?.removed) continue;
       const n = normalizeLog(r);
@@ -349,7 +352,7 @@ export function createFollower(parameters: FollowerParameters) {
     // The hashes a reorg repair can need: those within the reorg window of the confirmed head
     // (a fork below it halts the chain whatever is known). During a catch-up far behind the head
     // none are, and the sink writes no block rows for the range (the cursor row keeps `to`'s hash).
-    const reach = status.head - chain.confirmations - chain.reorgWindow;
+    const reach = reorgReach();
     const blocks: BlockRef[] = [];
     for (const h of headers.values()) if (h.number >= reach) blocks.push({ number: h.number, hash: h.hash });
     const checkpoint: Extract<FlowMessage, { type: 'checkpoint' }> = {
@@ -651,7 +654,7 @@ export function createFollower(parameters: FollowerParameters) {
         const to = Math.min(target, from + span.span - 1);
         next = to + 1;
         // Below the reorg reach (far behind the head): trusted as a backfill range is.
-        const deep = to < head - chain.confirmations - chain.reorgWindow;
+        const deep = to < reorgReach();
         const fetched = fetchRange(from, to, liveKey, true, deep);
         fetched.catch(() => {}); // awaited below in order; a later range's failure must not go unhandled
         ahead.push({ from, fetched });

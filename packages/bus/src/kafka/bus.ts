@@ -553,7 +553,6 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
 
   const members = new Map<string, Member>();
 
-  /** (Re)starts a group's consumer with all its topics; kafkajs cannot add a topic to a running consumer. */
   /**
    * Whether the group's committed offsets of `partitions` differ from what `member` knew of them
    * (its previous join plus its own commits since); remembers the offsets read for the next join.
@@ -573,6 +572,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     return moved;
   }
 
+  /** (Re)starts a group's consumer with all its topics; kafkajs cannot add a topic to a running consumer. */
   async function startMember(member: Member) {
     const old = member.consumer;
     if (old) {
@@ -603,11 +603,12 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
         const mine = new Set((e.payload.memberAssignment[topic] ?? []) as number[]);
         for (const p of [...sub.lagByPartition.keys()]) if (!mine.has(p)) sub.lagByPartition.delete(p);
         updateLag(sub);
+        if (!sub.onAssignment) continue;
         // Read the committed offsets now, before this member handles (and commits) anything.
         const elsewhere = committedElsewhere(member, topic, mine);
         elsewhere.catch(() => {});
         try {
-          sub.onAssignment?.(mine.size, { committedElsewhere: () => elsewhere });
+          sub.onAssignment(mine.size, { committedElsewhere: () => elsewhere });
         } catch (error) {
           logger.error({ group: member.group, topic: sub.topic, err: describeError(error) }, 'assignment callback failed');
         }
