@@ -2,24 +2,91 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { crc32c, crcSwapped, installedCrc32c, kafkajsCrc32c, ROPE_MIN_BYTES, tuningSkipped } from './kafkajs.ts';
+import {
+  crc32c,
+  crc32cJs,
+  crc32cNative,
+  crcSwapped,
+  installedCrc32c,
+  kafkajsCrc32c,
+  kafkajsRecordBatch,
+  ROPE_MIN_BYTES,
+  tuningSkipped,
+} from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 
 describe('kafkajs with the faster record encoding', () => {
-  it('crc32c equals kafkajs’ own CRC-32C on every length 0..300 and on large random buffers', () => {
+  it('crc32c (native and JavaScript) equals kafkajs’ own CRC-32C on every length 0..300 and on large random buffers', () => {
     assert.equal(tuningSkipped, undefined, 'kafkajs 2.2.4 files found');
     assert.ok(kafkajsCrc32c);
-    for (let n = 0; n <= 300; n++) {
-      const b = randomBytes(n);
-      assert.equal(crc32c(b), kafkajsCrc32c(b), `length ${n}`);
+    // On the platforms this project runs on (linux x64/arm64 gnu) the native binary loads.
+    assert.ok(crc32cNative, '@node-rs/crc32 loads');
+    assert.equal(crc32c, crc32cNative);
+    for (const f of [crc32cNative, crc32cJs]) {
+      for (let n = 0; n <= 300; n++) {
+        const b = randomBytes(n);
+        assert.equal(f(b), kafkajsCrc32c(b), `length ${n}`);
+      }
+      for (const n of [4096, 65_537, 1_000_003]) {
+        const b = randomBytes(n);
+        assert.equal(f(b), kafkajsCrc32c(b), `length ${n}`);
+      }
+      // the check value of CRC-32C (RFC 3720): "123456789" -> 0xe3069283
+      assert.equal(f(Buffer.from('123456789')), 0xe3069283);
     }
-    for (const n of [4096, 65_537, 1_000_003]) {
-      const b = randomBytes(n);
-      assert.equal(crc32c(b), kafkajsCrc32c(b), `length ${n}`);
+  });
+
+  it('crc32c continues over chunks: crc(a+b) = crc(b, crc(a)), empty chunks included', () => {
+    for (const f of [crc32cNative!, crc32cJs]) {
+      for (const [x, y] of [
+        [0, 0],
+        [0, 9],
+        [7, 0],
+        [1, 1],
+        [13, 4_000],
+        [65_536, 3],
+      ] as const) {
+        const a = randomBytes(x);
+        const b = randomBytes(y);
+        assert.equal(f(b, f(a)), kafkajsCrc32c!(Buffer.concat([a, b])), `${x}+${y}`);
+      }
     }
-    // the check value of CRC-32C (RFC 3720): "123456789" -> 0xe3069283
-    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
+  });
+
+  it('record batches are byte for byte what kafkajs’ own RecordBatch makes, with no join of the batch', async () => {
+    assert.ok(kafkajsRecordBatch);
+    const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js');
+    const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+    const Long = require('kafkajs/src/utils/long.js');
+    assert.notEqual(RecordBatch, kafkajsRecordBatch, 'installed');
+    const records = (n: number, size: number) =>
+      Array.from({ length: n }, (_, i) =>
+        Record({ offsetDelta: i, timestampDelta: i * 3, key: Buffer.from(`k${i}`), value: randomBytes(size), headers: { h: 'ndjson' } }),
+      );
+    for (const [n, size] of [
+      [0, 0],
+      [1, 10],
+      [3, ROPE_MIN_BYTES + 5],
+      [64, 60_000],
+    ] as const) {
+      const recs = records(n, size);
+      const options = {
+        firstOffset: Long.fromInt(0),
+        firstTimestamp: 1_700_000_000_000,
+        maxTimestamp: 1_700_000_000_999,
+        lastOffsetDelta: Math.max(0, n - 1),
+        producerId: Long.fromValue(4242),
+        producerEpoch: 3,
+        firstSequence: 77,
+        partitionLeaderEpoch: 0,
+        records: recs,
+      };
+      const mine = await RecordBatch(options);
+      const theirs = await kafkajsRecordBatch(options);
+      if (n > 0 && size >= ROPE_MIN_BYTES) assert.ok(mine.rope && mine.rope.length > n, 'kept as chunks until the request joins them');
+      assert.deepEqual(mine.buffer, (theirs as { buffer: Buffer }).buffer, `${n} records of ${size} bytes`);
+    }
   });
 
   it('record batches use it, and the encoder still hands out exactly what was written', () => {
