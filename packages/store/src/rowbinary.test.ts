@@ -99,6 +99,15 @@ describe('RowBinary encoding (embedded inserts)', () => {
       '✓'.repeat(300), // 900 bytes
       '𝄞 surrogate pair',
       'é'.repeat(70_000), // 140 000 bytes: a 3-byte length
+      // short strings are copied byte by byte while ASCII; the first other character hands the
+      // whole string to buf.write, which must overwrite what the loop wrote
+      'é',
+      'aé',
+      `${'x'.repeat(22)}é`,
+      `abc\u007f\u0080`,
+      'x'.repeat(23),
+      'x'.repeat(24),
+      '𝄞',
     ];
     const rows = samples.map((s, i) => ({ s, n: Number.MAX_SAFE_INTEGER - i }));
     assert.deepEqual(

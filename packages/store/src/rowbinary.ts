@@ -32,6 +32,9 @@ export function rowBinaryColumnOf(type: string): RowBinaryColumn | undefined {
 
 const LIMIT: Record<string, number> = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff, datetime: 0xffff_ffff, u64: Number.MAX_SAFE_INTEGER };
 
+/** Strings shorter than this and ASCII are copied in JavaScript (their length is one LEB128 byte). */
+const SHORT = 24;
+
 /** The buffer the encoder writes into, reused by the next call unless it grew past {@link KEPT_BYTES}. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 const KEPT_BYTES = 16 << 20;
@@ -64,7 +67,22 @@ export function encodeRowBinary(rows: Record<string, unknown>[], columns: string
         else if (typeof x === 'bigint' || (typeof x === 'number' && Number.isFinite(x))) s = String(x);
         else return undefined;
         // A UTF-8 character takes at most 3 bytes per UTF-16 unit; + 5 for the length.
-        if (o + s.length * 3 + 5 > buf.length) grow(s.length * 3 + 5);
+        const len = s.length;
+        if (o + len * 3 + 5 > buf.length) grow(len * 3 + 5);
+        if (len < SHORT) {
+          // Short ASCII strings byte by byte: the call into buf.write costs more than the copy.
+          let j = 0;
+          for (; j < len; j++) {
+            const ch = s.charCodeAt(j);
+            if (ch > 0x7f) break;
+            buf[o + 1 + j] = ch;
+          }
+          if (j === len) {
+            buf[o] = len;
+            o += 1 + len;
+            continue;
+          }
+        }
         // The length goes first but is known once written: write after a 1-byte length (strings
         // under 128 bytes, nearly all here), and move the bytes in the rare longer case.
         const n = buf.write(s, o + 1, 'utf8');
