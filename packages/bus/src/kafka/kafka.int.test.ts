@@ -23,7 +23,10 @@ after(async () => {
   await broker?.stop();
 });
 
-async function makeBus(prefix: string, extra: { partitions?: number; common?: Common; recordsPerMessage?: number } = {}) {
+async function makeBus(
+  prefix: string,
+  extra: { partitions?: number; common?: Common; recordsPerMessage?: number; maxBytesPerSend?: number } = {},
+) {
   const bus = await createKafkaBus({
     common: extra.common ?? createTestCommon(),
     brokers: broker.brokers,
@@ -31,6 +34,7 @@ async function makeBus(prefix: string, extra: { partitions?: number; common?: Co
     groupPrefix: `${prefix}.`,
     partitions: extra.partitions ?? 3,
     recordsPerMessage: extra.recordsPerMessage ?? 256,
+    ...(extra.maxBytesPerSend ? { maxBytesPerSend: extra.maxBytesPerSend } : {}),
     // the broker's minimum: a killed member's partitions move on after 6 s
     sessionTimeoutMs: 6_000,
   });
@@ -153,6 +157,41 @@ describe('kafka bus', { timeout: 480_000 }, () => {
     await until(() => total >= chains * perChain, 60_000, 'all records');
     assert.equal(seen.size, chains);
     for (const [c, list] of seen) assert.deepEqual(list, [...Array(perChain).keys()], `chain ${c} in order`);
+  });
+
+  test('one large publish goes out as many requests while it is encoded: every key in order, invalid records dead-lettered', async () => {
+    const prefix = randomName('t7');
+    const common = createTestCommon();
+    // 200 kB requests: 12 000 heartbeats of 5 keys (~2.4 MB) go out as a couple dozen of them.
+    const bus = await makeBus(prefix, { partitions: 3, recordsPerMessage: 64, maxBytesPerSend: 200_000, common });
+    const seen = new Map<number, number[]>();
+    let total = 0;
+    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
+      for (const r of rs) {
+        if (r.value.type !== 'heartbeat') continue;
+        const list = seen.get(r.value.chain_id) ?? [];
+        list.push(r.value.cursor);
+        seen.set(r.value.chain_id, list);
+        total++;
+      }
+    });
+    const dead: DeadLetter[] = [];
+    await bus.subscribe('mixwatch.dlq.v1', 'sink', async (rs) => void dead.push(...rs.map((r) => r.value)));
+    const perKey = 2_400;
+    const recs: BusRecord<FlowMessage>[] = [];
+    for (let i = 0; i < perKey; i++) {
+      for (let c = 1; c <= 5; c++) recs.push({ key: String(c), value: heartbeat(c, i) });
+      // every 1 000th step an invalid record (refused on produce) between the valid ones
+      if (i % 1_000 === 999) recs.push({ key: '1', value: { ...heartbeat(1, i), chain_id: 0 } });
+    }
+    await bus.publish('mixwatch.flows.v1', recs);
+    await until(() => total >= 5 * perKey && dead.length >= 2, 60_000, 'all records and dead letters');
+    for (let c = 1; c <= 5; c++) assert.deepEqual(seen.get(c), [...Array(perKey).keys()], `key ${c} in order`);
+    assert.equal(total, 5 * perKey);
+    assert.equal(dead.length, 2);
+    assert.ok(dead.every((d) => /chain_id must be >= 1/.test(d.reason)));
+    const published = (await common.metrics.busPublished.get()).values.find((v) => v.labels.topic === 'mixwatch.flows.v1');
+    assert.equal(published?.value, 5 * perKey);
   });
 
   test('a topic created elsewhere with the 1 MiB limit: large publishes are split, in order', async () => {
