@@ -182,7 +182,7 @@ describe('kafka bus', { timeout: 480_000 }, () => {
     for (let i = 0; i < perKey; i++) {
       for (let c = 1; c <= 5; c++) recs.push({ key: String(c), value: heartbeat(c, i) });
       // every 1 000th step an invalid record (refused on produce) between the valid ones
-      if (i % 1_000 === 999) recs.push({ key: '1', value: { ...heartbeat(1, i), chain_id: 0 } });
+      if (i % 1_000 === 999) recs.push({ key: '1', value: { ...heartbeat(1, i), chain_id: 0 } as FlowMessage });
     }
     await bus.publish('mixwatch.flows.v1', recs);
     await until(() => total >= 5 * perKey && dead.length >= 2, 60_000, 'all records and dead letters');
