@@ -56,6 +56,22 @@ function heartbeat(chainId: number, n: number): FlowMessage {
   };
 }
 
+/** A flows handler that lists the heartbeat cursors it gets per chain, in the order it gets them. */
+function heartbeatsByChain() {
+  const seen = new Map<number, number[]>();
+  let count = 0;
+  const handler = async (rs: BusRecord<FlowMessage>[]) => {
+    for (const r of rs) {
+      if (r.value.type !== 'heartbeat') continue;
+      const list = seen.get(r.value.chain_id) ?? [];
+      list.push(r.value.cursor);
+      seen.set(r.value.chain_id, list);
+      count++;
+    }
+  };
+  return { seen, total: () => count, handler };
+}
+
 function alert(i: number): Alert {
   return {
     alert_id: `a${i}`,
@@ -128,22 +144,8 @@ describe('kafka bus', { timeout: 480_000 }, () => {
   test('keeps the order of each key across partitions', async () => {
     const prefix = randomName('t2');
     const bus = await makeBus(prefix, { partitions: 6 });
-    const seen = new Map<number, number[]>();
-    let total = 0;
-    await bus.subscribe(
-      'mixwatch.flows.v1',
-      'sink',
-      async (rs) => {
-        for (const r of rs) {
-          if (r.value.type !== 'heartbeat') continue;
-          const list = seen.get(r.value.chain_id) ?? [];
-          list.push(r.value.cursor);
-          seen.set(r.value.chain_id, list);
-          total++;
-        }
-      },
-      { maxBatch: 97 },
-    );
+    const { seen, total, handler } = heartbeatsByChain();
+    await bus.subscribe('mixwatch.flows.v1', 'sink', handler, { maxBatch: 97 });
     const chains = 12;
     const perChain = 400;
     // Interleaved publishes of all chains, in several calls: the order within a chain must survive.
@@ -154,7 +156,7 @@ describe('kafka bus', { timeout: 480_000 }, () => {
       }
       await bus.publish('mixwatch.flows.v1', recs);
     }
-    await until(() => total >= chains * perChain, 60_000, 'all records');
+    await until(() => total() >= chains * perChain, 60_000, 'all records');
     assert.equal(seen.size, chains);
     for (const [c, list] of seen) assert.deepEqual(list, [...Array(perChain).keys()], `chain ${c} in order`);
   });
@@ -164,17 +166,8 @@ describe('kafka bus', { timeout: 480_000 }, () => {
     const common = createTestCommon();
     // 200 kB requests: 12 000 heartbeats of 5 keys (~2.4 MB) go out as a couple dozen of them.
     const bus = await makeBus(prefix, { partitions: 3, recordsPerMessage: 64, maxBytesPerSend: 200_000, common });
-    const seen = new Map<number, number[]>();
-    let total = 0;
-    await bus.subscribe('mixwatch.flows.v1', 'sink', async (rs) => {
-      for (const r of rs) {
-        if (r.value.type !== 'heartbeat') continue;
-        const list = seen.get(r.value.chain_id) ?? [];
-        list.push(r.value.cursor);
-        seen.set(r.value.chain_id, list);
-        total++;
-      }
-    });
+    const { seen, total, handler } = heartbeatsByChain();
+    await bus.subscribe('mixwatch.flows.v1', 'sink', handler);
     const dead: DeadLetter[] = [];
     await bus.subscribe('mixwatch.dlq.v1', 'sink', async (rs) => void dead.push(...rs.map((r) => r.value)));
     const perKey = 2_400;
@@ -185,9 +178,9 @@ describe('kafka bus', { timeout: 480_000 }, () => {
       if (i % 1_000 === 999) recs.push({ key: '1', value: { ...heartbeat(1, i), chain_id: 0 } as FlowMessage });
     }
     await bus.publish('mixwatch.flows.v1', recs);
-    await until(() => total >= 5 * perKey && dead.length >= 2, 60_000, 'all records and dead letters');
+    await until(() => total() >= 5 * perKey && dead.length >= 2, 60_000, 'all records and dead letters');
     for (let c = 1; c <= 5; c++) assert.deepEqual(seen.get(c), [...Array(perKey).keys()], `key ${c} in order`);
-    assert.equal(total, 5 * perKey);
+    assert.equal(total(), 5 * perKey);
     assert.equal(dead.length, 2);
     assert.ok(dead.every((d) => /chain_id must be >= 1/.test(d.reason)));
     const published = (await common.metrics.busPublished.get()).values.find((v) => v.labels.topic === 'mixwatch.flows.v1');
