@@ -197,7 +197,7 @@ export function benchChainConfig(chain: PreparedChain, url = chain.anvil.url): {
     pollIntervalMs: 100,
     maxLogRange: 50,
     rpcRequestsPerSecond: 2000,
-    rpcConcurrency: 16,
+    rpcConcurrency: 32,
     rpcBatchSize: 16,
     logReads: 1,
     ...(process.env.MIXWATCH_BENCH_CHAIN ? (JSON.parse(process.env.MIXWATCH_BENCH_CHAIN) as Record<string, unknown>) : {}),

@@ -13,7 +13,7 @@
 //   inserts one row with the same facts (decoded args as JSON, block time, tx hash, log index,
 //   tx.from, tx.value). Ponder reads every block with events (with its transactions) on its own.
 // - same request budget: 2 000 requests/s to the node for both (mixwatch `rpcRequestsPerSecond`,
-//   Ponder `maxRequestsPerSecond`); concurrency is each tool's own (mixwatch 8 in flight, Ponder's
+//   Ponder `maxRequestsPerSecond`); concurrency is each tool's own (mixwatch 32 calls in flight, Ponder's
 //   default `rpcMaxConcurrency` 256).
 // - same clock: start-up is excluded for both. t0 = the first answer of the tool's own HTTP health
 //   route (mixwatch `/healthz` after its roles started; Ponder `/health`, served once the build and
