@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type Alert, createTestCommon } from '@mixwatch/core';
 import { createMemoryBus } from './memory.ts';
 import { type BusRecord, TOPICS } from './topics.ts';
@@ -34,6 +36,35 @@ describe('in-process bus', () => {
     const want = Array.from({ length: 50 }, (_, i) => String(i));
     assert.deepEqual(a, want);
     assert.deepEqual(b, want);
+  });
+
+  it('lets go of handled records (they are not kept until the queue compacts)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const bus = createMemoryBus({ common: createTestCommon() });
+    let handled = 0;
+    await bus.subscribe(TOPICS.alerts, 'a', async (r) => {
+      handled += r.length;
+    });
+    const refs: WeakRef<object>[] = [];
+    const publish = async (from: number, track: boolean) => {
+      const records = Array.from({ length: 100 }, (_, i) => alert(from + i));
+      if (track) for (const r of records) refs.push(new WeakRef(r.value));
+      await bus.publish(TOPICS.alerts, records);
+    };
+    const handledUpTo = async (n: number) => {
+      for (let i = 0; i < 200 && handled < n; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(handled, n);
+    };
+    await publish(0, true);
+    await handledUpTo(100);
+    // A later batch, so that nothing from the first one is the consumer's current batch.
+    await publish(100, false);
+    await handledUpTo(200);
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    assert.equal(refs.filter((w) => w.deref() !== undefined).length, 0, 'the first batch is garbage');
+    await bus.close();
   });
 
   it('redelivers a batch whose handler failed (at least once)', async () => {

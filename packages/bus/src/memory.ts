@@ -51,6 +51,9 @@ export function createMemoryBus(parameters: MemoryBusParameters): Bus {
       try {
         await g.handler(batch);
         failures = 0;
+        // Let go of the handled records now, not at the next compaction: they die young instead
+        // of piling up (up to 65 536 of them) in V8's old space.
+        g.queue.fill(undefined as unknown as BusRecord<unknown>, g.head, end);
         g.head = end;
         common.metrics.busConsumed.inc({ topic, group: g.name }, batch.length);
         if (g.head > 65_536 && g.head * 2 > g.queue.length) {
