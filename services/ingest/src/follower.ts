@@ -247,8 +247,9 @@ export function createFollower(parameters: FollowerParameters) {
    * hash to match; otherwise (backfill) trust `blockTimestamp` when the node gives it. `deep`: a
    * live range wholly below the reorg reach (catch-up far behind the head), where no reorg is
    * repaired anyway: trusted like a backfill range, so a catch-up costs two headers per range
-   * instead of one per block with logs. The headers of `from` and `to` are always read (the
-   * catch-up checks that `from` builds on the cursor; `to` gives the checkpoint's hash).
+   * instead of one per block with logs. A live range (deep or not) reads the headers of `from` (the
+   * catch-up checks that it builds on the cursor) and `to` (the checkpoint's hash); a backfill
+   * range only `to`'s.
    */
   async function fetchRange(from: number, to: number, cursorKey: string, verify: boolean, deep = false): Promise<FetchedRange> {
     const raw = await readLogs(from, to);
@@ -260,7 +261,7 @@ export function createFollower(parameters: FollowerParameters) {
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
     const trustLogs = !verify || deep;
-    const wantHeader = new Set<number>([from, to]);
+    const wantHeader = new Set<number>(verify ? [from, to] : [to]);
     // Live, within the reorg window of the confirmed head: every block's hash, so that the window
     // is dense where reorgs happen (after a catch-up in wide ranges it would otherwise hold only
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
