@@ -4,4 +4,5 @@ export * from './ids.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './retry.ts';
+export * from './sql.ts';
 export * from './types.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { BlockRef, Common } from '@mixwatch/core';
-import { FatalError, RetryableError, redactUrl, withRetry } from '@mixwatch/core';
+import { FatalError, RetryableError, redactUrl, sqlString, withRetry } from '@mixwatch/core';
 import { clickhouseMigrations } from '@mixwatch/schemas';
 import { encodeRowBinary, type RowBinaryColumn, rowBinaryColumnOf } from './rowbinary.ts';
 import { chTime } from './rows.ts';
@@ -100,11 +100,6 @@ export function shouldRetryStore(error: unknown): boolean {
   const engineCode = /^Code: (\d+)\./.exec(msg)?.[1] ?? code;
   if (['252', '159', '202', '210', '209', '241', '242', '999'].includes(engineCode)) return true;
   return /timeout|socket hang up|ECONNREFUSED|ECONNRESET|Service Unavailable|502|503|504/i.test(msg);
-}
-
-/** A ClickHouse string literal. */
-function sqlString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 const TSV_SPECIAL = /[\\\t\n\r]/;

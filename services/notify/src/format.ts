@@ -1,5 +1,5 @@
 import { getChain } from '@mixwatch/chain';
-import { type Alert, SEVERITIES, type Severity } from '@mixwatch/core';
+import { type Alert, SEVERITIES, type Severity, sqlString } from '@mixwatch/core';
 
 /** Symbols valued 1:1 in US dollars. Everything else gets a USD value only when detect puts one in `details.usd`. */
 export const USD_STABLECOINS: ReadonlySet<string> = new Set(['USDT', 'USDC', 'DAI', 'USDD', 'TUSD', 'BUSD', 'USDP', 'PYUSD', 'FDUSD']);
@@ -206,11 +206,11 @@ export function evidenceBrief(alert: Alert, max = 600): string {
 
 /** A query an analyst can paste into `mixwatch sql` to dig further. */
 export function digSql(alert: Alert): string {
-  const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (alert.address)
-    return `SELECT block_time, service, action, from_address, to_address, token_symbol, amount, tx_hash FROM mixwatch.flows WHERE chain = ${q(alert.chain)} AND (from_address = ${q(alert.address)} OR to_address = ${q(alert.address)} OR tx_from = ${q(alert.address)}) ORDER BY block_time DESC LIMIT 100`;
-  if (alert.tx_hash) return `SELECT * FROM mixwatch.flows WHERE chain = ${q(alert.chain)} AND tx_hash = ${q(alert.tx_hash)}`;
-  return `SELECT * FROM mixwatch.alerts FINAL WHERE alert_id = ${q(alert.alert_id)}`;
+    return `SELECT block_time, service, action, from_address, to_address, token_symbol, amount, tx_hash FROM mixwatch.flows WHERE chain = ${sqlString(alert.chain)} AND (from_address = ${sqlString(alert.address)} OR to_address = ${sqlString(alert.address)} OR tx_from = ${sqlString(alert.address)}) ORDER BY block_time DESC LIMIT 100`;
+  if (alert.tx_hash)
+    return `SELECT * FROM mixwatch.flows WHERE chain = ${sqlString(alert.chain)} AND tx_hash = ${sqlString(alert.tx_hash)}`;
+  return `SELECT * FROM mixwatch.alerts FINAL WHERE alert_id = ${sqlString(alert.alert_id)}`;
 }
 
 const SEVERITY_EMOJI: Record<string, string> = {
@@ -337,8 +337,7 @@ export function formatSlackDigest(d: Digest): SlackMessage {
     .map((a) => `• ${link(txUrl(a.chain, a.tx_hash), shortHex(a.tx_hash || a.alert_id))} ${escapeMrkdwn(amountView(a).text)}`)
     .join('\n');
   const more = n > 10 ? `\n…and ${n - 10} more` : '';
-  const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const sql = `SELECT block_time, tx_hash, amount, title FROM mixwatch.alerts FINAL WHERE rule = ${q(d.rule)} AND chain = ${q(d.chain)}${d.address ? ` AND address = ${q(d.address)}` : ''} ORDER BY block_time`;
+  const sql = `SELECT block_time, tx_hash, amount, title FROM mixwatch.alerts FINAL WHERE rule = ${sqlString(d.rule)} AND chain = ${sqlString(d.chain)}${d.address ? ` AND address = ${sqlString(d.address)}` : ''} ORDER BY block_time`;
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(`${SEVERITY_EMOJI[worst] ?? ''} ${title}`.trim()) },
     {

@@ -79,6 +79,9 @@ export const FRAME_HEADER = 'mixwatch-frame';
  */
 const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 
+/** What a message adds to a produce request, roughly: value, key and ~64 bytes of record overhead. */
+const messageBytes = (m: Message) => (m.value as string).length + (m.key as string).length + 64;
+
 /** Largest frame value in bytes: below V8's large-object threshold (128 kB), see `recordsPerMessage`. */
 const MAX_FRAME_BYTES = 96 * 1024;
 
@@ -368,7 +371,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     let chunk: Message[] = [];
     let bytes = 0;
     for (const m of messages) {
-      const size = (m.value as string).length + (m.key as string).length + 64;
+      const size = messageBytes(m);
       if (bytes + size > maxBytesPerSend && chunk.length > 0) {
         await send(chunk);
         chunk = [];
@@ -403,7 +406,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     const perMessage = topic === TOPICS.flows ? recordsPerMessage : 1;
     const push = (m: Message) => {
       good.push(m);
-      goodBytes += (m.value as string).length + (m.key as string).length + 64;
+      goodBytes += messageBytes(m);
     };
     // Open frame per key; a key's frames are appended to `good` in the order they fill up, so
     // per-key order holds across frames (different keys may interleave: no order between them).
