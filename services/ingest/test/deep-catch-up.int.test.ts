@@ -16,7 +16,7 @@ import {
 } from '@mixwatch/test/helpers';
 
 // A `mixwatch run` that starts far behind the head catches up range by range. Ranges wholly below
-// the reorg reach (head − confirmations − reorgWindow) are read like backfill ranges: headers of
+// the reorg reach (head − confirmations − reorgWindow) are trusted like backfill ranges: headers of
 // their first and last blocks only, block times from the logs' `blockTimestamp`; ranges within the
 // reach read the header of every block with logs and check the logs' block hashes against them.
 // Either way the stored flows are the same.
