@@ -4,7 +4,7 @@
 // clock stops when every expected flow is durable in ClickHouse. Also exports the prepared chain
 // for the Ponder comparison. Runnable alone: `node --import tsx test/bench/embedded.ts`.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDaemonInfo } from '@mixwatch/cli';
@@ -107,7 +107,11 @@ export function spawnMixwatch(parameters: {
     { cwd: dir, env: { ...process.env, ...(parameters.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
+  // MIXWATCH_BENCH_DAEMON_OUTPUT=<file>: the daemon's whole standard output is appended there
+  // (with MIXWATCH_BENCH_NODE_FLAGS='--trace-opt --trace-deopt' or '--trace-gc', say).
+  const keep = process.env.MIXWATCH_BENCH_DAEMON_OUTPUT;
   proc.stdout?.on('data', (c) => {
+    if (keep) appendFileSync(keep, c);
     out = (out + String(c)).slice(-20_000);
   });
   proc.stderr?.on('data', (c) => {

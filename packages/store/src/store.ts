@@ -179,15 +179,24 @@ function encodeJsonCompact(rows: Record<string, unknown>[], columns: string[]): 
 }
 
 /** Every key of the rows, in first-seen order (rows of one table usually share one shape). */
-function columnsOf(rows: Record<string, unknown>[]): string[] {
+export function columnsOf(rows: Record<string, unknown>[]): string[] {
   const first = Object.keys(rows[0] ?? {});
-  const seen = new Set(first);
+  let seen: Set<string> | undefined;
   for (let i = 1; i < rows.length; i++) {
-    const keys = Object.keys(rows[i]!);
-    if (keys.length === first.length && keys.every((k, j) => k === first[j])) continue;
-    for (const k of keys) seen.add(k);
+    // for…in walks the shape's cached key list; Object.keys would copy it for every row.
+    let j = 0;
+    let same = true;
+    for (const k in rows[i]) {
+      if (k !== first[j++]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && j === first.length) continue;
+    seen ??= new Set(first);
+    for (const k of Object.keys(rows[i]!)) seen.add(k);
   }
-  return [...seen];
+  return seen ? [...seen] : first;
 }
 
 /** Builds the store for the configuration: chDB when `url` is unset, HTTP otherwise. */

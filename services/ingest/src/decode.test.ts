@@ -76,3 +76,61 @@ describe('decode dispatch', () => {
     assert.match(stranger.deadLetters[0]!.reason, /unwatched address/);
   });
 });
+
+describe('normalizeLog', () => {
+  const log = {
+    address: POOL,
+    topics: [DEPOSIT, `0x${word('1')}`],
+    data: `0x${word('2a')}`,
+    ...base,
+    transactionIndex: '0x0',
+  };
+
+  it('keeps lowercase fields as they are, the topics array included', () => {
+    const n = normalizeLog(log as never);
+    assert.ok(typeof n === 'object');
+    assert.equal(n.topics, log.topics, 'no copy of an array that needs no change');
+    assert.deepEqual(n, {
+      address: POOL,
+      topics: log.topics,
+      data: log.data,
+      blockNumber: 16,
+      blockHash: base.blockHash,
+      transactionHash: base.transactionHash,
+      logIndex: 3,
+    });
+  });
+
+  it('lowercases mixed-case hex without touching the node’s array', () => {
+    const upper = {
+      ...log,
+      address: POOL.toUpperCase().replace('0X', '0x'),
+      topics: [DEPOSIT.toUpperCase().replace('0X', '0x'), log.topics[1]],
+      data: log.data.toUpperCase().replace('0X', '0x'),
+      blockHash: base.blockHash.toUpperCase().replace('0X', '0x'),
+      transactionHash: base.transactionHash.toUpperCase().replace('0X', '0x'),
+      blockNumber: '0x1F',
+    };
+    const before = [...upper.topics];
+    const n = normalizeLog(upper as never);
+    assert.ok(typeof n === 'object');
+    assert.deepEqual(upper.topics, before);
+    assert.deepEqual(n, { ...normalizeLog(log as never), blockNumber: 31 });
+  });
+
+  it('reads quantities past 2^52 and decimal strings as before, and names what is malformed', () => {
+    const big = normalizeLog({ ...log, blockNumber: '0x20000000000000' } as never);
+    assert.ok(typeof big === 'object');
+    assert.equal(big.blockNumber, 2 ** 53);
+    const decimal = normalizeLog({ ...log, logIndex: '12' } as never);
+    assert.ok(typeof decimal === 'object');
+    assert.equal(decimal.logIndex, 12);
+    assert.equal(normalizeLog({ ...log, blockNumber: '0xzz' } as never), 'blockNumber/logIndex not a number');
+    assert.equal(normalizeLog({ ...log, address: '0x12' } as never), 'bad address "0x12"');
+    assert.equal(normalizeLog({ ...log, topics: [DEPOSIT, 7] } as never), 'a topic is not 32 bytes of hex');
+    assert.equal(normalizeLog({ ...log, data: '0xabc' } as never), 'data is not hex');
+    assert.equal(normalizeLog({ ...log, data: '0xZZ' } as never), 'data is not hex');
+    assert.equal(normalizeLog({ ...log, blockHash: '0x1234' } as never), 'bad blockHash');
+    assert.equal(normalizeLog({ ...log, transactionHash: 5 } as never), 'bad transactionHash');
+  });
+});
