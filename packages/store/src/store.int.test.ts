@@ -176,6 +176,63 @@ describe('store on chDB', () => {
     }
   });
 
+  it('inserts leave the bloom-filter indexes to the merges; lookups by address find the rows before and after', async () => {
+    const store = await createStore({ common: createTestCommon(), dataDir: dir });
+    try {
+      await store.migrate();
+      const flow = (i: number) =>
+        flowToRow({
+          flow_id: `lazy:${i}`,
+          chain: 'ethereum',
+          chain_id: 1,
+          block_number: 100 + i,
+          block_time: 1_700_000_000 + i,
+          block_hash: `0x${'b'.repeat(64)}`,
+          tx_hash: `0x${i.toString(16).padStart(64, '0')}`,
+          log_index: 0,
+          sub_index: 0,
+          contract: '0xdac17f958d2ee523a2206206994597c13d831ec7',
+          event: 'Transfer',
+          service: 'lazy',
+          category: 'stablecoin',
+          action: 'transfer',
+          from_address: `0x${i.toString(16).padStart(40, 'a')}`,
+          to_address: `0x${i.toString(16).padStart(40, 'c')}`,
+          tx_from: '',
+          token: '0xdac17f958d2ee523a2206206994597c13d831ec7',
+          token_symbol: 'USDT',
+          amount: String(i),
+          decimals: 6,
+          counterparty_chain: '',
+          bridge_ref: '',
+          extra: {},
+        } as never);
+      await store.insert('flows', [0, 1, 2].map(flow));
+      await store.insert('flows', [3, 4, 5].map(flow));
+      const indexBytes = async () =>
+        (
+          await store.query<{ b: string }>(
+            `SELECT toString(sum(secondary_indices_uncompressed_bytes)) AS b FROM system.parts
+             WHERE database = 'mixwatch' AND table = 'flows' AND active AND partition = '202311'`,
+          )
+        ).map((r) => Number(r.b))[0] ?? -1;
+      const lookup = async () =>
+        (
+          await store.query<{ flow_id: string }>(
+            `SELECT flow_id FROM mixwatch.flows FINAL WHERE from_address = {a:String} OR to_address = {b:String} ORDER BY flow_id`,
+            { a: `0x${(4).toString(16).padStart(40, 'a')}`, b: `0x${(1).toString(16).padStart(40, 'c')}` },
+          )
+        ).map((r) => r.flow_id);
+      assert.equal(await indexBytes(), 0, 'inserted parts carry no skip index yet');
+      assert.deepEqual(await lookup(), ['lazy:1', 'lazy:4']);
+      await store.command('OPTIMIZE TABLE mixwatch.flows PARTITION 202311 FINAL');
+      assert.ok((await indexBytes()) > 0, 'the merge built the indexes');
+      assert.deepEqual(await lookup(), ['lazy:1', 'lazy:4']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('TabSeparated inserts keep every character; rows TSV cannot carry go as JSON', async () => {
     const store = await createStore({ common: createTestCommon(), dataDir: dir });
     try {

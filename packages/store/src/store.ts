@@ -288,6 +288,27 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
     return types;
   };
 
+  /**
+   * Whether the engine has `materialize_skip_indexes_on_insert` (ClickHouse 24.x and later; chDB
+   * too), read once. Inserts then leave the flows table's bloom-filter indexes to the merges, which
+   * build them again anyway: building them at insert time as well was a third of chDB's insert CPU
+   * (docs/benchmarks.md). Only the newest, not yet merged parts lack them, and a part without an
+   * index is read whole: the same rows, a little more to read.
+   */
+  let lazyIndexes: Promise<boolean> | undefined;
+  const lazySkipIndexes = () =>
+    (lazyIndexes ??= (async () => {
+      const r = await client.query({
+        query: "SELECT count() AS n FROM system.settings WHERE name = 'materialize_skip_indexes_on_insert'",
+        format: 'JSONEachRow',
+      });
+      const [row] = (await r.json()) as Array<{ n: string | number }>;
+      return Number(row?.n) > 0;
+    })().catch(() => {
+      lazyIndexes = undefined; // asked again at the next insert
+      return false;
+    }));
+
   let insertSeq = 0;
   /** RowBinary columns of the insert when every column has a simple binary form ({@link rowBinaryColumnOf}). */
   const binaryCache = new Map<string, RowBinaryColumn[] | null>();
@@ -336,6 +357,7 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       const target = table.includes('.') ? table : `mixwatch.${table}`;
       let write: () => Promise<unknown>;
       let cleanup: (() => void) | undefined;
+      const lazy = await lazySkipIndexes();
       if (rawInsert) {
         // Embedded: one payload handed to chDB as bytes, columns named once. clickhouse-js over
         // chdb/connection would stream JSONEachRow into a string spliced into the SQL text; this is
@@ -359,7 +381,7 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
           cleanup = () => rmSync(file, { force: true });
           const structure = columns.map((c, i) => `\`${c}\` ${binary[i]!.fileType}`).join(', ');
           const names = columns.map((c) => `\`${c}\``).join(', ');
-          const sql = `INSERT INTO ${target} (${names}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})`;
+          const sql = `INSERT INTO ${target} (${names}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})${lazy ? ' SETTINGS materialize_skip_indexes_on_insert = 0' : ''}`;
           write = () => query(sql);
         } else {
           const tsv = encodeTsv(
@@ -376,7 +398,11 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
               columns,
               values,
               format,
-              settings: { date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
+              settings: {
+                date_time_input_format: 'best_effort',
+                input_format_null_as_default: 1,
+                ...(lazy ? { materialize_skip_indexes_on_insert: 0 } : {}),
+              },
             });
         }
       } else {
@@ -387,7 +413,10 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
             format: 'JSONEachRow',
             // ReplacingMergeTree alone makes a replayed insert harmless; on a server the token also
             // drops a retried batch (a chDB session would keep it for later inserts: not used there).
-            ...(options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {}),
+            clickhouse_settings: {
+              ...(options.dedupToken ? { insert_deduplication_token: options.dedupToken } : {}),
+              ...(lazy ? { materialize_skip_indexes_on_insert: 0 } : {}),
+            },
           });
       }
       try {
