@@ -289,8 +289,8 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
   };
 
   /**
-   * Whether the engine has `materialize_skip_indexes_on_insert` (ClickHouse 24.x and later; chDB
-   * too), read once. Inserts then leave the flows table's bloom-filter indexes to the merges, which
+   * Whether the engine has `materialize_skip_indexes_on_insert` (chDB 26.7 has it; a server
+   * without it builds the indexes at insert as before), read once. Inserts then leave the flows table's bloom-filter indexes to the merges, which
    * build them again anyway: building them at insert time as well was a third of chDB's insert CPU
    * (docs/benchmarks.md). Only the newest, not yet merged parts lack them, and a part without an
    * index is read whole: the same rows, a little more to read.
