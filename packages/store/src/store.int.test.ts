@@ -170,10 +170,17 @@ describe('store on chDB', () => {
         got.map((r) => Object.fromEntries(columns.map((c) => [c, numeric.has(c) ? Number(r[c]) : r[c]]))),
         rows,
       );
-      assert.deepEqual(readdirSync(join(dir, 'chdb-insert')), [], 'no insert file left behind');
+      // The insert file is reused by the next insert: one file for inserts one after the other.
+      await store.insert('flows', rows);
+      assert.equal(readdirSync(join(dir, 'chdb-insert')).length, 1, 'one insert file, reused');
+      // A shorter batch into the same file reads back alone (the file is cut to its length).
+      await store.insert('flows', [{ ...rows[1]!, flow_id: 'rb:short', tx_hash: '0xshort' }]);
+      const short = await store.query<{ n: string }>("SELECT toString(count()) AS n FROM mixwatch.flows FINAL WHERE service = 'rb'");
+      assert.equal(Number(short[0]?.n), rows.length + 1);
     } finally {
       await store.close();
     }
+    assert.deepEqual(readdirSync(join(dir, 'chdb-insert')), [], 'no insert file left behind after close');
   });
 
   it('inserts leave the bloom-filter indexes to the merges; lookups by address find the rows before and after', async () => {

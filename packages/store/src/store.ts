@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { BlockRef, Common } from '@mixwatch/core';
@@ -309,7 +309,26 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       return false;
     }));
 
+  /**
+   * RowBinary insert files, reused: one is rewritten in place (then cut to length) instead of
+   * being created and unlinked per insert, which made the kernel free and allocate its pages
+   * again each time (measured: 0.7 vs 1.7–2.4 ms per 8 MB written). A file is busy from its
+   * write until its insert and the insert's retries ended, so concurrent inserts use different
+   * files.
+   */
+  const insertFiles: Array<{ path: string; fd: number }> = [];
   let insertSeq = 0;
+  const takeInsertFile = () => {
+    const free = insertFiles.pop();
+    if (free) return free;
+    const path = resolve(insertDir, `${process.pid}-${++insertSeq}.bin`);
+    return { path, fd: openSync(path, 'w') };
+  };
+  const writeInsertFile = (file: { path: string; fd: number }, data: Buffer) => {
+    let done = 0;
+    while (done < data.length) done += writeSync(file.fd, data, done, data.length - done, done);
+    ftruncateSync(file.fd, data.length);
+  };
   /** RowBinary columns of the insert when every column has a simple binary form ({@link rowBinaryColumnOf}). */
   const binaryCache = new Map<string, RowBinaryColumn[] | null>();
   const rowBinaryColumns = (target: string, columns: string[], types: Map<string, string>) => {
@@ -376,9 +395,17 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
         const encoded = binary ? encodeRowBinary(rows, columns, binary) : undefined;
         if (binary && encoded && chdbQuery) {
           const query = chdbQuery;
-          const file = resolve(insertDir, `${process.pid}-${++insertSeq}.bin`);
-          writeFileSync(file, encoded);
-          cleanup = () => rmSync(file, { force: true });
+          const taken = takeInsertFile();
+          try {
+            writeInsertFile(taken, encoded);
+          } catch (error) {
+            // A file that failed to write (disk full…) is not reused.
+            closeSync(taken.fd);
+            rmSync(taken.path, { force: true });
+            throw error;
+          }
+          cleanup = () => insertFiles.push(taken);
+          const file = taken.path;
           const structure = columns.map((c, i) => `\`${c}\` ${binary[i]!.fileType}`).join(', ');
           const names = columns.map((c) => `\`${c}\``).join(', ');
           const sql = `INSERT INTO ${target} (${names}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})${lazy ? ' SETTINGS materialize_skip_indexes_on_insert = 0' : ''}`;
@@ -476,6 +503,10 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
       await store.command('DELETE FROM mixwatch.blocks WHERE chain_id = {c:UInt32} AND number > {n:UInt64}', p);
     },
     async close() {
+      for (const f of insertFiles.splice(0)) {
+        closeSync(f.fd);
+        rmSync(f.path, { force: true });
+      }
       await client.close();
     },
   };
