@@ -290,10 +290,11 @@ export async function createStore(parameters: CreateStoreParameters): Promise<St
 
   /**
    * Whether the engine has `materialize_skip_indexes_on_insert` (chDB 26.7 has it; a server
-   * without it builds the indexes at insert as before), read once. Inserts then leave the flows table's bloom-filter indexes to the merges, which
-   * build them again anyway: building them at insert time as well was a third of chDB's insert CPU
-   * (docs/benchmarks.md). Only the newest, not yet merged parts lack them, and a part without an
-   * index is read whole: the same rows, a little more to read.
+   * without it builds the indexes at insert as before), read once. Inserts then leave the flows
+   * table's bloom-filter indexes to the merges, which build them again anyway: building them at
+   * insert time as well was a third of chDB's insert CPU (docs/benchmarks.md). Only the newest,
+   * not yet merged parts lack them, and a part without an index is read whole: the same rows, a
+   * little more to read.
    */
   let lazyIndexes: Promise<boolean> | undefined;
   const lazySkipIndexes = () =>

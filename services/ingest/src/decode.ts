@@ -3,7 +3,7 @@ import { type DeadLetter, type Flow, flowId, stableId } from '@mixwatch/core';
 import type { ChainIndex, DecodeChain, DecodeContext, RawLog, Route, TxInfo } from '@mixwatch/registry';
 
 const HEX = /^0x[0-9a-f]*$/;
-export const HASH = /^0x[0-9a-f]{64}$/;
+const HASH = /^0x[0-9a-f]{64}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const ACCOUNT = /^[^\u0000-\u001f]{1,256}$/;
@@ -14,7 +14,7 @@ const MAX_UINT256 = (1n << 256n) - 1n;
  * hashing a 109-character `${address}:${topic0}` string per log on the hot path.
  */
 const nested = new WeakMap<ChainIndex, Map<string, Map<string, Route>>>();
-function routesByAddress(index: ChainIndex): Map<string, Map<string, Route>> {
+export function routesByAddress(index: ChainIndex): Map<string, Map<string, Route>> {
   let m = nested.get(index);
   if (!m) {
     m = new Map();
@@ -38,7 +38,7 @@ function routesByAddress(index: ChainIndex): Map<string, Map<string, Route>> {
  * that matches, else undefined. `toLowerCase` always copies: calling it only when a character
  * needs it saves a copy of every hash, topic and data field (a third of ingest's allocations).
  */
-export function lowerIf(s: unknown, re: RegExp): string | undefined {
+function lowerIf(s: unknown, re: RegExp): string | undefined {
   if (typeof s !== 'string') return undefined;
   if (re.test(s)) return s;
   const l = s.toLowerCase();
@@ -48,6 +48,14 @@ export function lowerIf(s: unknown, re: RegExp): string | undefined {
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 /** Hex quantities below 2^52: `parseInt` is exact there and allocates no BigInt. */
 const SMALL_QUANTITY = /^0x[0-9a-fA-F]{1,13}$/;
+
+const HEX_QUANTITY = /^0x[0-9a-f]+$/i;
+
+/** A hex JSON-RPC quantity (`0x…`) as a number, or undefined for anything else. */
+export function hexQuantity(s: string): number | undefined {
+  if (SMALL_QUANTITY.test(s)) return Number.parseInt(s, 16);
+  return HEX_QUANTITY.test(s) ? Number(BigInt(s)) : undefined;
+}
 
 /** A JSON-RPC quantity (`0x…`; decimal strings are accepted too) as a number, or undefined. */
 export function quantity(s: string): number | undefined {

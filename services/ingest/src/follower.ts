@@ -29,7 +29,7 @@ import {
 } from '@mixwatch/core';
 import { addressTopic, type ChainIndex, type DecodeChain, type RawLog, type TxInfo } from '@mixwatch/registry';
 import type { Store } from '@mixwatch/store';
-import { decodeLogs, HASH, logDeadLetter, lowerIf, normalizeLog, quantity } from './decode.ts';
+import { decodeLogs, hexQuantity, logDeadLetter, normalizeLog, quantity, routesByAddress } from './decode.ts';
 import type { Watchlist } from './watchlist.ts';
 
 /** True for a stablecoin `Transfer` log whose sender and recipient are both unwatched. */
@@ -200,14 +200,13 @@ export function createFollower(parameters: FollowerParameters) {
     }
     return out;
   }
-  // address → topic0s whose decoder needs the transaction (two short lookups per log, no key string).
+  // address → topic0s whose decoder needs the transaction, from decodeLogs' dispatch table (two
+  // short lookups per log and no key string; Sets, not each route's decoder object, whose shapes
+  // differ per decoder and made the lookup slow).
   const needsTx = new Map<string, Set<string>>();
-  for (const [k, r] of index.routes) {
-    if (!r.decoder.needsTx) continue;
-    const at = k.indexOf(':');
-    const topics = needsTx.get(k.slice(0, at)) ?? new Set<string>();
-    needsTx.set(k.slice(0, at), topics);
-    topics.add(k.slice(at + 1));
+  for (const [address, byTopic] of routesByAddress(index)) {
+    const topics = new Set([...byTopic].filter(([, r]) => r.decoder.needsTx).map(([topic0]) => topic0));
+    if (topics.size > 0) needsTx.set(address, topics);
   }
   /**
    * Known block hashes (number → hash) at or below the cursor, at most `reorgWindow` blocks deep:
@@ -254,12 +253,14 @@ export function createFollower(parameters: FollowerParameters) {
 
   /**
    * The usable logs of an `eth_getLogs` answer for [from, to], the malformed ones as dead letters,
-   * block times the logs carry (trusted ranges only) and the headers still wanted.
+   * block times the logs carry (trusted ranges only), the logs' transaction indexes (for
+   * {@link chainOrder}) and the headers still wanted.
    */
-  function sortLogs(raw: RpcLog[], from: number, to: number, trustLogs: boolean, wantHeader: Set<number>) {
+  function usableLogs(raw: RpcLog[], from: number, to: number, trustLogs: boolean, wantHeader: Set<number>) {
     const logs: RawLog[] = [];
     const bad: DeadLetter[] = [];
     const times = new Map<number, number>();
+    const txIndex = new Map<string, number>();
     for (const r of raw) {
       if (r?.removed) continue;
       const n = normalizeLog(r);
@@ -267,10 +268,7 @@ export function createFollower(parameters: FollowerParameters) {
         bad.push(logDeadLetter('ingest.decode', `malformed log: ${n}`, decodeChain, r as never));
         continue;
       }
-      // Each field read once, before the branches: a read that only one kind of range reaches
-      // (trusted or not) made V8 throw away this function's optimized code again and again.
       const block = n.blockNumber;
-      const stamp = trustLogs ? r.blockTimestamp : undefined;
       if (block < from || block > to) {
         bad.push(
           logDeadLetter('ingest.decode', `log of block ${block} outside the requested range ${from}-${to}`, decodeChain, n as never),
@@ -278,10 +276,17 @@ export function createFollower(parameters: FollowerParameters) {
         continue;
       }
       logs.push(n);
-      if (typeof stamp === 'string' && /^0x[0-9a-f]+$/i.test(stamp)) times.set(block, quantity(stamp)!);
-      else wantHeader.add(block);
+      // The same calls whatever the range's kind: a call only trusted or only untrusted ranges
+      // reach made V8 throw away this function's optimized code at each change of kind.
+      const time = trustLogs && typeof r.blockTimestamp === 'string' ? hexQuantity(r.blockTimestamp) : undefined;
+      if (time !== undefined) times.set(block, time);
+      const position = r.transactionIndex;
+      const i = typeof position === 'string' ? quantity(position) : undefined;
+      if (i !== undefined) txIndex.set(n.transactionHash, i);
     }
-    return { logs, bad, times };
+    // Blocks with logs whose time the logs did not give: their headers are read.
+    for (const l of logs) if (!times.has(l.blockNumber)) wantHeader.add(l.blockNumber);
+    return { logs, bad, times, txIndex };
   }
 
   /** The transactions decoders need (the actor or the value), by block. */
@@ -313,14 +318,7 @@ export function createFollower(parameters: FollowerParameters) {
    * Chain order within the range (block, transaction index, then the value transfer before the
    * transaction's logs): detect relies on a funding transfer arriving before the deposit it funds.
    */
-  function chainOrder(flows: Flow[], raw: RpcLog[], transactions: ReadonlyArray<{ hash: string; index: number }>): void {
-    const txIndex = new Map<string, number>();
-    for (const r of raw) {
-      if (!r || typeof r.transactionIndex !== 'string') continue;
-      const hash = lowerIf(r.transactionHash, HASH);
-      const i = quantity(r.transactionIndex);
-      if (hash !== undefined && i !== undefined) txIndex.set(hash, i);
-    }
+  function chainOrder(flows: Flow[], txIndex: Map<string, number>, transactions: ReadonlyArray<{ hash: string; index: number }>): void {
     for (const t of transactions) txIndex.set(t.hash, t.index);
     const order = (f: Flow) => (f.category === 'native' ? -1 : f.log_index);
     flows.sort(
@@ -355,7 +353,7 @@ export function createFollower(parameters: FollowerParameters) {
     // the ranges' last blocks, and a shallow reorg would find no known ancestor inside it).
     // (A deep range lies wholly below it: nothing to add.)
     if (verify) for (let n = Math.max(from, reorgReach()); n <= to; n++) wantHeader.add(n);
-    const { logs, bad, times } = sortLogs(raw, from, to, !verify || deep, wantHeader);
+    const { logs, bad, times, txIndex } = usableLogs(raw, from, to, !verify || deep, wantHeader);
     const txsByBlock = neededTransactions(logs);
     const headers = new Map<number, BlockHeader>();
     for (const h of native.headers) headers.set(h.number, h);
@@ -388,7 +386,7 @@ export function createFollower(parameters: FollowerParameters) {
     const { flows, deadLetters } = decodeLogs({ index, chain: decodeChain, logs, txs, blockTimes: times, formatAddress });
     deadLetters.push(...bad);
     flows.push(...native.flows);
-    chainOrder(flows, raw, native.transactions);
+    chainOrder(flows, txIndex, native.transactions);
     const last = headers.get(to)!;
     // The hashes a reorg repair can need: those within the reorg window of the confirmed head
     // (a fork below it halts the chain whatever is known). During a catch-up far behind the head
