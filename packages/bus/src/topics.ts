@@ -59,6 +59,13 @@ export interface Assignment {
    * committed) records this member has not seen. False at the first join of the process.
    */
   committedElsewhere(): Promise<boolean>;
+  /** The partitions of the topic this member holds now. */
+  partitions: readonly number[];
+  /**
+   * Whether this member holds the partition that records with `key` go to (the producer's
+   * partitioner over the topic's partition count): e.g. detect asks which chains are its own.
+   */
+  owns(key: string): boolean;
 }
 
 /**

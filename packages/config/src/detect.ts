@@ -11,6 +11,26 @@ const ratio = z.number().min(0).max(1);
  */
 export const detectConfigSchema = z
   .object({
+    /**
+     * How several detect replicas (scaled deployment) divide the flows. `standby` (default): one
+     * replica holds every partition and the others stand by; every rule sees every chain in one
+     * process, exactly as the embedded daemon. `partitions`: replicas share the flows partitions
+     * (chains) like the sink does; what crosses chains (taint, bridge legs, service totals) goes
+     * through ClickHouse. See docs/scaled-deployment.md for the trade-off.
+     */
+    replicas: z
+      .object({
+        mode: z.enum(['standby', 'partitions']).default('standby'),
+        /**
+         * `partitions` only: how often a replica looks in the store for the arrivals of its
+         * pending bridge departures handled by other replicas, ms. Default 2 000.
+         */
+        sweepMs: z.number().int().min(50).default(2_000),
+        /** `partitions` only: how often the other replicas' service day counts are read, ms. Default 30 000. */
+        serviceRefreshMs: z.number().int().min(100).default(30_000),
+      })
+      .strict()
+      .prefault({}),
     taint: z
       .object({
         /**

@@ -181,7 +181,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     detectActive: new Gauge({
       name: 'mixwatch_detect_active',
-      help: 'This detect replica holds the flows partitions (1) or stands by for another replica (0). Exactly one replica of a deployment should show 1.',
+      help: 'This detect replica holds flows partitions (1) or none (0: a standby, or an idle replica when replicas share the partitions). With detect.replicas.mode standby exactly one replica of a deployment should show 1.',
+      registers: r,
+    }),
+    detectChains: new Gauge({
+      name: 'mixwatch_detect_chains',
+      help: 'Chains whose flows this detect replica handles (detect.replicas.mode = partitions).',
+      registers: r,
+    }),
+    detectSweeps: new Counter({
+      name: 'mixwatch_detect_sweeps_total',
+      help: 'Sweeps that paired pending bridge departures with arrivals other detect replicas handled (detect.replicas.mode = partitions).',
       registers: r,
     }),
     // notify

@@ -397,3 +397,68 @@ test('config defaults are documented values', () => {
   assert.equal(c.rules.denominationBurst.windowSec, 3600);
   assert.throws(() => detectConfigSchema.parse({ rules: { peelChain: { minHops: 1 } } }));
 });
+
+describe('replicas sharing the partitions (detect.replicas.mode = partitions)', () => {
+  test('the departure replica pairs an arrival handled by another replica: the same alerts as one detector', () => {
+    const s = allScenarios().find((x) => x.name === 'harmony_horizon')!;
+    const reference = new Set(replayScenario(s).map((a) => a.alert_id));
+    assert.ok(reference.size >= 6);
+    // One replica per chain; the ethereum one handles the departure, the tron one the arrival
+    // (first, as if the tron partition were ahead).
+    const eth = scenarioDetector(s);
+    const tron = scenarioDetector(s);
+    const steps = s.steps.map((x) => x.message);
+    const onTron = (m: FlowMessage) => m.type === 'flow' && m.flow.chain === 'tron';
+    const alerts: Alert[] = [];
+    const arrivals = steps.filter(onTron);
+    for (const m of arrivals) alerts.push(...tron.process(m).alerts);
+    assert.equal(tron.pendingArrivals().length, 1, 'the arrival waits: its departure is on a chain another replica handles');
+    for (const m of steps.filter((x) => !onTron(x))) alerts.push(...eth.process(m).alerts);
+    assert.equal(eth.pendingDepartures().length, 1);
+    assert.ok(!alerts.some((a) => a.rule === 'tainted_bridge_hop'), 'no hop before the legs meet');
+    // The sweep: the arrival, read from the store, is added to the departure's replica.
+    for (const m of arrivals) if (m.type === 'flow') eth.addForeignArrival(m.flow);
+    const swept = eth.retryDepartures();
+    assert.equal(swept.pairs.length, 1);
+    alerts.push(...swept.alerts);
+    assert.deepEqual(new Set(alerts.map((a) => a.alert_id)), reference);
+    assert.equal(eth.pendingDepartures().length, 0);
+    assert.equal(eth.retryDepartures().pairs.length, 0, 'a paired departure is not paired again');
+    // The tron replica forgets the arrival once it learns (from bridge_pairs) that it is paired.
+    tron.dropPairedArrivals(swept.pairs.map((p) => p.in_flow_id));
+    assert.equal(tron.pendingArrivals().length, 0);
+  });
+
+  test('an arrival this replica handled itself is never added again as foreign', () => {
+    const s = allScenarios().find((x) => x.name === 'harmony_horizon')!;
+    const d = scenarioDetector(s);
+    const arrival = s.steps.map((x) => x.message).find((m) => m.type === 'flow' && m.flow.action === 'bridge_in');
+    assert.ok(arrival?.type === 'flow');
+    d.process(arrival);
+    d.addForeignArrival(arrival.flow);
+    assert.equal(d.pendingArrivals().length, 1);
+  });
+
+  test("service_consistency counts the other replicas' flows of a service", () => {
+    const cfg = { rules: { serviceConsistency: { minDays: 2, minShare: 0.5, windowDays: 7 } } };
+    const b = new ScenarioBuilder('sharing-days', START);
+    const w = fresh('sharing-days', 'w');
+    b.nativeTransfer(0, ADDR.harmony1, w, 200);
+    b.tornadoDeposit(3600, w);
+    const day = Math.floor((START + 3600) / 86_400);
+    // Alone, one day of tainted use is below minDays.
+    const alone = detector(cfg);
+    assert.ok(!run(alone, msgs(b)).some((a) => a.rule === 'service_consistency'));
+    // Another replica saw tainted tornado use the day before (and no untainted use).
+    const shared = detector(cfg);
+    shared.setForeignServiceDays([{ service: 'tornado', day: day - 1, total: 3, tainted: 3 }]);
+    const hit = run(shared, msgs(b)).find((a) => a.rule === 'service_consistency');
+    assert.equal(hit?.details.days_active, 2);
+    assert.equal(hit?.details.all_flows, 4);
+    // Refreshed counts replace the previous ones.
+    const refreshed = detector(cfg);
+    refreshed.setForeignServiceDays([{ service: 'tornado', day: day - 1, total: 3, tainted: 3 }]);
+    refreshed.setForeignServiceDays([{ service: 'tornado', day: day - 1, total: 30, tainted: 0 }]);
+    assert.ok(!run(refreshed, msgs(b)).some((a) => a.rule === 'service_consistency'));
+  });
+});

@@ -205,6 +205,64 @@ export class Detector {
     return this.seen.has(flowId);
   }
 
+  // ---- replicas sharing the partitions (detect.replicas.mode = partitions) ---------------------
+
+  /**
+   * A bridge arrival another replica handles (read from the store): pending here, so that a
+   * departure of this replica pairs with it. Ignored when this replica handled it itself.
+   */
+  addForeignArrival(flow: Flow): void {
+    if (this.seen.has(flow.flow_id)) return;
+    this.pendingIn.add(flow);
+  }
+
+  /** This replica's departures still waiting for their arrival. */
+  pendingDepartures(): Flow[] {
+    return this.pendingOut.values();
+  }
+
+  /** This replica's arrivals still waiting for their departure. */
+  pendingArrivals(): Flow[] {
+    return this.pendingIn.values().filter((f) => this.seen.has(f.flow_id));
+  }
+
+  /** Forgets pending arrivals that another replica paired (their ids are in `bridge_pairs`). */
+  dropPairedArrivals(ids: Iterable<string>): void {
+    for (const id of ids) this.pendingIn.delete(id);
+  }
+
+  /** Forgets pending departures already paired (restored from the store with their pair row). */
+  dropPairedDepartures(ids: Iterable<string>): void {
+    for (const id of ids) this.pendingOut.delete(id);
+  }
+
+  /**
+   * Pairs pending departures with the arrivals added since they were handled (foreign ones read
+   * from the store), exactly as if the arrival had come after them: same rows, same alert ids.
+   */
+  retryDepartures(): DetectOutput {
+    const out: DetectOutput = { alerts: [], taint: [], taintFlows: [], pairs: [] };
+    for (const o of this.pendingOut.values()) {
+      const match = this.findArrival(o);
+      if (match) this.pair(o, match.flow, match.method, match.confidence, out);
+    }
+    return out;
+  }
+
+  /**
+   * Day counts of the services on the chains other replicas handle (read from the store),
+   * added to this replica's own counts by `service_consistency`. Replaces the previous ones.
+   */
+  setForeignServiceDays(rows: Array<{ service: string; day: number; total: number; tainted: number }>): void {
+    this.foreignDays.clear();
+    for (const r of rows) {
+      const days = this.foreignDays.get(r.service) ?? new Map<number, { total: number; tainted: number }>();
+      days.set(r.day, { total: r.total, tainted: r.tainted });
+      this.foreignDays.set(r.service, days);
+    }
+  }
+  private readonly foreignDays = new Map<string, Map<number, { total: number; tainted: number }>>();
+
   // ---- entry points ---------------------------------------------------------------------------
 
   /** Handles one message of `mixwatch.flows.v1`. */
@@ -984,11 +1042,14 @@ export class Detector {
     let total = 0;
     let taintedN = 0;
     const active: number[] = [];
-    for (const [dd, v] of days) {
-      if (dd <= day - cfg.windowDays || dd > day) continue;
-      total += v.total;
-      taintedN += v.tainted;
-      if (v.tainted > 0) active.push(dd);
+    const foreign = this.foreignDays.get(service);
+    for (let dd = day - cfg.windowDays + 1; dd <= day; dd++) {
+      const v = days.get(dd);
+      const f = foreign?.get(dd);
+      const t = (v?.tainted ?? 0) + (f?.tainted ?? 0);
+      total += (v?.total ?? 0) + (f?.total ?? 0);
+      taintedN += t;
+      if (t > 0) active.push(dd);
     }
     const share = total ? taintedN / total : 0;
     if (active.length < cfg.minDays || share < cfg.minShare) return;

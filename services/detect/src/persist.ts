@@ -78,6 +78,111 @@ export function rowToFlow(r: Record<string, unknown>): Flow {
   };
 }
 
+/** A `mixwatch.taint` row (JSONEachRow) back into a {@link Taint}. */
+function rowToTaint(r: Record<string, unknown>): Taint {
+  return {
+    address: String(r.address),
+    chain: String(r.chain),
+    score: Number(r.score),
+    hops: Number(r.hops),
+    origin: String(r.origin),
+    origin_label: String(r.origin_label),
+    path: (r.path as string[]) ?? [],
+    via: String(r.via) as Taint['via'],
+    heuristic: String(r.heuristic ?? ''),
+    flow_id: String(r.flow_id ?? ''),
+    tx_hash: String(r.tx_hash ?? ''),
+    block_time: Number(r.t),
+    flow_chain_id: Number(r.flow_chain_id ?? 0),
+    block_number: Number(r.block_number ?? 0),
+  };
+}
+
+/**
+ * Every stored taint fact of `addresses` (`mixwatch.taint FINAL`): a replica sharing the partitions
+ * reads, before a batch, what other replicas found about the addresses in it. The caller keeps the
+ * best one per address ({@link Detector.loadTaint}).
+ */
+export async function storedTaintOf(store: Store, addresses: readonly string[]): Promise<Taint[]> {
+  if (addresses.length === 0) return [];
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT address, chain, score, hops, origin, origin_label, path, via, heuristic, flow_id, tx_hash,
+            toUnixTimestamp(block_time) AS t, flow_chain_id, block_number
+     FROM mixwatch.taint FINAL WHERE address IN {a:Array(String)}`,
+    { a: addresses },
+  );
+  return rows.map(rowToTaint);
+}
+
+/**
+ * Bridge arrivals on chains other replicas handle (`mixwatch.flows FINAL`), not paired with another
+ * departure than `departures` (`mixwatch.bridge_pairs`; pairing one again after a crash gives the
+ * same rows and alert ids), that may pair with `departures`: the same bridge_ref, or, for
+ * departures without one, ref-less arrivals of the same services from the earliest departure to
+ * `pairWindowSec` after the latest.
+ */
+export async function foreignArrivals(
+  store: Store,
+  departures: readonly Flow[],
+  own: ReadonlySet<number>,
+  pairWindowSec: number,
+): Promise<Flow[]> {
+  if (departures.length === 0) return [];
+  const refs = [...new Set(departures.filter((d) => d.bridge_ref).map((d) => `${d.service}|${d.bridge_ref}`))];
+  const plain = departures.filter((d) => !d.bridge_ref);
+  const services = [...new Set(plain.map((d) => d.service))];
+  const from = plain.length ? Math.min(...plain.map((d) => d.block_time)) : 0;
+  const to = plain.length ? Math.max(...plain.map((d) => d.block_time)) + pairWindowSec : 0;
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT *, toUnixTimestamp(block_time) AS block_time_s FROM mixwatch.flows FINAL
+     WHERE action = 'bridge_in' AND chain_id NOT IN {own:Array(UInt32)}
+       AND ((bridge_ref != '' AND concat(service, '|', bridge_ref) IN {refs:Array(String)})
+         OR (bridge_ref = '' AND service IN {services:Array(String)}
+             AND block_time >= toDateTime({from:UInt32}) AND block_time <= toDateTime({to:UInt32})))
+       AND flow_id NOT IN (SELECT in_flow_id FROM mixwatch.bridge_pairs WHERE out_flow_id NOT IN {mine:Array(String)})
+     ORDER BY block_time, chain_id, block_number, log_index, sub_index`,
+    { own: [...own], refs, services, from, to, mine: departures.map((d) => d.flow_id) },
+  );
+  return rows.map(rowToFlow);
+}
+
+/** Which of `ids` are paired in `mixwatch.bridge_pairs`, as arrivals (`leg` in) or departures (out). */
+export async function pairedLegs(store: Store, leg: 'in' | 'out', ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await store.query<{ id: string }>(
+    `SELECT DISTINCT ${leg === 'in' ? 'in_flow_id' : 'out_flow_id'} AS id FROM mixwatch.bridge_pairs WHERE ${leg === 'in' ? 'in_flow_id' : 'out_flow_id'} IN {ids:Array(String)}`,
+    { ids },
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/**
+ * Service day counts of the chains other replicas handle, for `service_consistency`: flows of
+ * mixers, bridges, swaps and exchanges per service and day since `sinceDay`, and how many of them
+ * touched tainted addresses (`mixwatch.taint_flows`).
+ */
+export async function foreignServiceDays(
+  store: Store,
+  own: ReadonlySet<number>,
+  sinceDay: number,
+): Promise<Array<{ service: string; day: number; total: number; tainted: number }>> {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT f.service AS service, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
+     FROM (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
+           FROM mixwatch.flows FINAL
+           WHERE category IN ('mixer', 'bridge', 'swap', 'exchange') AND chain_id NOT IN {own:Array(UInt32)}
+             AND block_time >= toDateTime({since:UInt32})
+           GROUP BY service, day) AS f
+     LEFT JOIN (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, uniqExact(flow_id) AS n
+                FROM mixwatch.taint_flows FINAL
+                WHERE chain_id NOT IN {own:Array(UInt32)} AND block_time >= toDateTime({since:UInt32})
+                GROUP BY service, day) AS t
+       ON t.service = f.service AND t.day = f.day`,
+    { own: [...own], since: sinceDay * DAY },
+  );
+  return rows.map((r) => ({ service: String(r.service), day: Number(r.day), total: Number(r.total), tainted: Number(r.tainted) }));
+}
+
 /** What {@link loadState} restored. */
 export interface LoadedState {
   taint: number;
@@ -104,7 +209,11 @@ export async function loadState(
   detector: Detector,
   cursors: Map<number, number>,
   onFlow: (flow: Flow, out: DetectOutput) => Promise<void>,
+  /** Only these chains' flows and service counts (a replica sharing the partitions); all when absent. */
+  chains?: ReadonlySet<number>,
 ): Promise<LoadedState> {
+  const only = chains ? [...chains] : [];
+  const chainFilter = chains ? 'AND chain_id IN {only:Array(UInt32)}' : '';
   const taintRows = await store.query<Record<string, unknown>>(
     'SELECT address, chain, score, hops, origin, origin_label, path, via, toUnixTimestamp(first_tainted) AS t FROM mixwatch.taint_current',
   );
@@ -142,9 +251,9 @@ export async function loadState(
     `SELECT chain, token, address,
             toString(sumIf(amount, role = 'recipient')) AS inflow, toString(sumIf(amount, role = 'sender')) AS outflow
      FROM mixwatch.taint_flows FINAL
-     WHERE token_symbol IN {symbols:Array(String)} AND block_time < toDateTime({from:UInt32})
+     WHERE token_symbol IN {symbols:Array(String)} AND block_time < toDateTime({from:UInt32}) ${chainFilter}
      GROUP BY chain, token, address`,
-    { symbols, from: replayFrom },
+    { symbols, from: replayFrom, only },
   );
   for (const b of balances) {
     const v = BigInt(String(b.inflow)) - BigInt(String(b.outflow));
@@ -156,14 +265,14 @@ export async function loadState(
      FROM (SELECT service, any(category) AS cat, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
            FROM mixwatch.flows FINAL
            WHERE category IN ('mixer', 'bridge', 'swap', 'exchange')
-             AND block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32})
+             AND block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32}) ${chainFilter}
            GROUP BY service, day) AS f
      LEFT JOIN (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, uniqExact(flow_id) AS n
                 FROM mixwatch.taint_flows FINAL
-                WHERE block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32})
+                WHERE block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32}) ${chainFilter}
                 GROUP BY service, day) AS t
        ON t.service = f.service AND t.day = f.day`,
-    { since: latestS - (windowDays + 1) * DAY, from: replayFrom },
+    { since: latestS - (windowDays + 1) * DAY, from: replayFrom, only },
   );
   for (const d of days) {
     detector.loadServiceDay(String(d.service), String(d.category), Number(d.day), Number(d.total), Number(d.tainted));
@@ -177,10 +286,10 @@ export async function loadState(
     const rows = await store.query<Record<string, unknown>>(
       `SELECT *, toUnixTimestamp(block_time) AS block_time_s FROM mixwatch.flows FINAL
        WHERE block_time >= toDateTime({long:UInt32})
-         AND (category IN ('mixer', 'bridge') OR block_time >= toDateTime({short:UInt32}))
+         AND (category IN ('mixer', 'bridge') OR block_time >= toDateTime({short:UInt32})) ${chainFilter}
        ORDER BY block_time, chain_id, block_number, log_index, sub_index
        LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-      { long: longFrom, short: shortFrom, limit: pageSize, offset },
+      { long: longFrom, short: shortFrom, limit: pageSize, offset, only },
     );
     for (const r of rows) {
       const flow = rowToFlow(r);

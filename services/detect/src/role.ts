@@ -1,10 +1,20 @@
 import { type Assignment, type BusRecord, TOPICS } from '@mixwatch/bus';
 import { getChain } from '@mixwatch/chain';
-import { type Alert, describeError, type FlowMessage } from '@mixwatch/core';
-import { builtinLabels, LabelIndex, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
+import { type Alert, describeError, type Flow, type FlowMessage } from '@mixwatch/core';
+import { builtinLabels, LabelIndex, labelKey, readLabelsFile, readStoredLabels, saveLabels } from '@mixwatch/labels';
 import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import { createDetector } from './engine.ts';
-import { awaitStoredFlows, deleteDerived, loadState, storeBehind, writeOutput } from './persist.ts';
+import {
+  awaitStoredFlows,
+  deleteDerived,
+  foreignArrivals,
+  foreignServiceDays,
+  loadState,
+  pairedLegs,
+  storeBehind,
+  storedTaintOf,
+  writeOutput,
+} from './persist.ts';
 import type { DetectOutput } from './types.ts';
 
 /** Prefix of the detect cursors in `mixwatch.cursors`: `detect:<chain_id>` = last checkpoint handled. */
@@ -36,10 +46,29 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
 
   const cursors = new Map<number, number>();
   const chainIds = Object.entries(config.chains).map(([name, c]) => c.chainId ?? getChain(name)?.chainId ?? 0);
+  const chainIdOf = new Map(Object.entries(config.chains).map(([name, c]) => [name, c.chainId ?? getChain(name)?.chainId ?? 0]));
+
+  // Replicas sharing the flows partitions (detect.replicas.mode = partitions, Kafka): `own` = the
+  // chains whose partitions this replica holds (flows are keyed by chain id). Undefined = all
+  // chains (standby mode, the in-process bus, or a sharing replica that holds every partition).
+  const sharing = config.detect.replicas.mode === 'partitions' && bus.kind === 'kafka';
+  let own: Set<number> | undefined;
+  /** Some watched chain is handled by another replica: cross-chain state goes through the store. */
+  const shared = () => !!own && chainIds.some((id) => !own!.has(id));
+  /** A departure whose arrival another replica may handle (a watched chain not ours, or one the decoder could not name). */
+  const crossesOut = (f: Flow) => {
+    const dest = f.counterparty_chain;
+    if (!dest) return false;
+    const id = chainIdOf.get(dest);
+    if (id !== undefined) return !own!.has(id);
+    return !getChain(dest);
+  };
   /** The detect cursors in the store: chain id → last checkpoint block handled. */
   async function storedCursors(): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     for (const id of chainIds) {
+      // A replica sharing the partitions answers for its own chains only.
+      if (own && !own.has(id)) continue;
       const c = await store.getCursor(`${DETECT_CURSOR_PREFIX}${id}`);
       if (c) out.set(id, c.block);
     }
@@ -76,6 +105,8 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   // and restores in the background; batches wait for it. Otherwise (the usual case) it restores
   // before subscribing, and a store that fails here fails the start.
   let restored = false;
+  /** Block time (unix s) of the newest flow this replica handled or restored. */
+  let newestFlow = 0;
   let restoring: Promise<void> | undefined;
   const stopping = new AbortController();
   const signal = AbortSignal.any([common.signal, stopping.signal]);
@@ -83,10 +114,32 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     const started = performance.now();
     const waited = await awaitStoredFlows({ store, cursors, logger: log, signal });
     if (signal.aborted) throw new Error('detect is stopping');
-    const loaded = await loadState(store, detector, cursors, async (_flow, out) => {
-      await writeOutput(store, out);
-      await publish(out.alerts);
-    });
+    const loaded = await loadState(
+      store,
+      detector,
+      cursors,
+      async (_flow, out) => {
+        await writeOutput(store, out);
+        await publish(out.alerts);
+      },
+      own && shared() ? own : undefined,
+    );
+    if (loaded.latest > newestFlow) newestFlow = loaded.latest;
+    if (shared()) {
+      await refreshForeignDays();
+      // Departures this replica (or the previous holder) paired with another replica's arrival
+      // and committed: not pending again. Those above the detect cursor stay: a crash may have
+      // come between the pair row and its alerts, and pairing them again gives the same ids.
+      const handled = detector.pendingDepartures().filter((f) => f.block_number <= (cursors.get(f.chain_id) ?? -1));
+      const paired = new Set(
+        await pairedLegs(
+          store,
+          'out',
+          handled.map((f) => f.flow_id),
+        ),
+      );
+      detector.dropPairedDepartures(paired);
+    }
     observe();
     restored = true;
     log.info({ ...loaded, waited, duration_ms: Math.round(performance.now() - started) }, 'detection state restored');
@@ -102,7 +155,9 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     await readCursors();
     log.info(
       { cursors: Object.fromEntries(cursors) },
-      'detect: this replica holds the flows partitions now; restoring state from the store',
+      sharing
+        ? 'detect: restoring state from the store for the chains this replica handles now'
+        : 'detect: this replica holds the flows partitions now; restoring state from the store',
     );
     await restoreState();
     rebuildNext = false;
@@ -152,6 +207,22 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   }
   function onAssignment(partitions: number, assignment: Assignment): void {
     common.metrics.detectActive.set(partitions > 0 ? 1 : 0);
+    if (sharing) {
+      // Another set of chains is another state: rebuild it from the store for the chains now held.
+      const next = new Set(chainIds.filter((id) => assignment.owns(String(id))));
+      const changed = !own || next.size !== own.size || [...next].some((id) => !own!.has(id));
+      own = next;
+      common.metrics.detectChains.set(next.size);
+      log.info(
+        { partitions: assignment.partitions, chains: [...next], shared: shared() },
+        next.size
+          ? 'detect: handling the chains of these flows partitions'
+          : 'detect: idle (holds no flows partition: more replicas than partitions)',
+      );
+      holding = next.size > 0;
+      resync(changed, assignment);
+      return;
+    }
     if (partitions === 0) {
       if (holding !== false) log.info({}, 'detect: standing by (another detect replica holds the flows partitions)');
       holding = false;
@@ -164,15 +235,80 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     stoodBy = false;
   }
   common.metrics.detectActive.set(bus.kind === 'memory' ? 1 : 0);
-  if (await storeBehind(store, cursors)) {
+  if (sharing) {
+    // The chains (and so the state) are known at the first join: the assignment restores.
+    log.info({}, 'detect: replicas share the flows partitions (detect.replicas.mode = partitions)');
+  } else if (await storeBehind(store, cursors)) {
     log.warn({}, 'detect: the store is behind the flows detect handled; restoring its state once the sink caught up');
     restore().catch((error) => {
       if (!signal.aborted) log.error({ err: describeError(error) }, 'detect: restoring state failed; retried with the next batch');
     });
   } else await restore();
 
+  /**
+   * Sharing replicas, before a batch: the taint other replicas found for the batch's addresses
+   * (facts no later than the batch's last block), and the unpaired arrivals on their chains of
+   * the batch's bridge departures.
+   */
+  async function syncShared(records: BusRecord<FlowMessage>[]): Promise<void> {
+    const addresses = new Set<string>();
+    const departures: Flow[] = [];
+    let until = 0;
+    for (const { value } of records) {
+      if (value.type !== 'flow') continue;
+      const f = value.flow;
+      if (f.block_time > until) until = f.block_time;
+      for (const a of [f.from_address, f.to_address, f.tx_from]) {
+        const k = a ? labelKey(a) : undefined;
+        if (k) addresses.add(k);
+      }
+      if (f.action === 'bridge_out' && crossesOut(f)) departures.push(f);
+    }
+    const taint = await storedTaintOf(store, [...addresses]);
+    detector.loadTaint(taint.filter((t) => t.block_time <= until));
+    for (const f of await foreignArrivals(store, departures, own!, config.detect.bridge.pairWindowSec)) detector.addForeignArrival(f);
+  }
+
+  /**
+   * Sharing replicas, every `sweepMs`: pairs this replica's pending departures with arrivals other
+   * replicas stored since (they may have handled both legs at the same moment), and forgets its
+   * pending arrivals that another replica paired.
+   */
+  async function sweep(): Promise<void> {
+    if (!restored || !shared()) return;
+    const departures = detector.pendingDepartures().filter(crossesOut);
+    if (departures.length > 0) {
+      for (const f of await foreignArrivals(store, departures, own!, config.detect.bridge.pairWindowSec)) detector.addForeignArrival(f);
+      const out = detector.retryDepartures();
+      if (out.pairs.length > 0) {
+        // Alerts first: a pair row in the store then means its alerts went out (see restoreState).
+        await publish(out.alerts);
+        await writeOutput(store, out);
+        log.info({ pairs: out.pairs.length, alerts: out.alerts.length }, 'detect: paired departures with arrivals another replica handled');
+      }
+    }
+    const arrivals = detector.pendingArrivals().map((f) => f.flow_id);
+    detector.dropPairedArrivals(await pairedLegs(store, 'in', arrivals));
+    common.metrics.detectSweeps.inc();
+    observe();
+  }
+
+  /** The other replicas' service day counts in the `service_consistency` window before the newest flow. */
+  async function refreshForeignDays(): Promise<void> {
+    const sinceDay = Math.max(0, Math.floor(newestFlow / 86_400) - config.detect.rules.serviceConsistency.windowDays - 1);
+    detector.setForeignServiceDays(await foreignServiceDays(store, own!, sinceDay));
+  }
+
+  /** Batches, sweeps and ticks run one at a time: they share the detector. */
   let current: Promise<void> = Promise.resolve();
+  function serial(work: () => Promise<void>): Promise<void> {
+    const run = current.catch(() => {}).then(work);
+    current = run;
+    return run;
+  }
+
   async function handle(records: BusRecord<FlowMessage>[]): Promise<void> {
+    if (shared()) await syncShared(records);
     let acc: DetectOutput = { alerts: [], taint: [], taintFlows: [], pairs: [] };
     const flush = async () => {
       await writeOutput(store, acc);
@@ -198,6 +334,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
         );
         continue;
       }
+      if (value.type === 'flow' && value.flow.block_time > newestFlow) newestFlow = value.flow.block_time;
       const out = detector.process(value);
       acc.alerts.push(...out.alerts);
       acc.taint.push(...out.taint);
@@ -224,11 +361,40 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     'detect',
     async (records) => {
       await restore();
-      current = handle(records);
-      return current;
+      return serial(() => handle(records));
     },
-    { maxBatch: 5_000, exclusive: true, onAssignment },
+    { maxBatch: 5_000, exclusive: !sharing, onAssignment },
   );
+
+  let sweepError = '';
+  const sweeper = sharing
+    ? setInterval(() => {
+        // A restore that failed is retried here too, not only when the next batch comes.
+        if (!restored) {
+          restore().catch(() => {});
+          return;
+        }
+        serial(sweep).then(
+          () => {
+            sweepError = '';
+          },
+          (error) => {
+            if (sweepError !== describeError(error)) log.warn({ err: describeError(error) }, 'detect: bridge sweep failed; retried');
+            sweepError = describeError(error);
+          },
+        );
+      }, config.detect.replicas.sweepMs)
+    : undefined;
+  sweeper?.unref();
+  const dayRefresher = sharing
+    ? setInterval(() => {
+        if (!restored || !shared()) return;
+        serial(refreshForeignDays).catch((error) =>
+          log.warn({ err: describeError(error) }, "detect: reading the other replicas' service counts failed; retried"),
+        );
+      }, config.detect.replicas.serviceRefreshMs)
+    : undefined;
+  dayRefresher?.unref();
 
   // Labels imported while the daemon runs (`mixwatch labels import` against a server store).
   const relabel = setInterval(() => {
@@ -249,7 +415,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   const timer = setInterval(() => {
     // A standby sees no heartbeats: its silence says nothing about the chains.
     if (holding === false) return;
-    publish(detector.tick()).catch((error) => {
+    serial(() => publish(detector.tick())).catch((error) => {
       lastError = describeError(error);
       log.error({ err: lastError }, 'pipeline_health silence check failed to publish');
     });
@@ -259,13 +425,21 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   return {
     name: 'detect',
     health() {
-      if (holding === false) return { ready: true, detail: 'standby: another detect replica holds the flows partitions' };
+      if (holding === false)
+        return {
+          ready: true,
+          detail: sharing
+            ? 'idle: holds no flows partition (more detect replicas than partitions)'
+            : 'standby: another detect replica holds the flows partitions',
+        };
       if (!restored) return { ready: false, detail: 'restoring detection state (waiting for the store to hold the flows detect handled)' };
       return lastError ? { ready: true, detail: `last tick error: ${lastError}` } : { ready: true };
     },
     async stop() {
       clearInterval(timer);
       clearInterval(relabel);
+      clearInterval(sweeper);
+      clearInterval(dayRefresher);
       stopping.abort();
       await restoring?.catch(() => {});
       await current.catch(() => {});

@@ -13,7 +13,7 @@ import { type BusValidator, createBusValidator, invalidMessageDeadLetter, type V
 import { needsProducerReset, shouldRetryKafka, toBusError } from './errors.ts';
 import { exclusiveAssigner } from './exclusive.ts';
 // kafkajs itself, with its record encoding sped up (see kafkajs.ts): never import it directly.
-import { crcSwapped, Kafka, logLevel, tuningSkipped } from './kafkajs.ts';
+import { crcSwapped, Kafka, logLevel, Partitioners, tuningSkipped } from './kafkajs.ts';
 
 /** Options of {@link createKafkaBus}. Defaults suit one broker on loopback and a 3-broker cluster alike. */
 export interface KafkaBusParameters {
@@ -217,6 +217,8 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
   /** When this bus was made: the rank of its members in exclusive groups (first joined holds all). */
   const createdAt = Date.now();
   const closeSignal = AbortSignal.any([closeController.signal, common.signal]);
+  /** Partition count of each topic, as the cluster has it (read at start). */
+  const partitionCounts = new Map<string, number>();
 
   const kafkaLog = logger.child({ component: 'kafkajs' });
   const config: KafkaConfig = {
@@ -281,6 +283,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
     }
     const meta = await a.fetchTopicMetadata({ topics: wanted });
     for (const t of meta.topics) {
+      partitionCounts.set(t.name, t.partitions.length);
       if (t.partitions.length !== partitions) {
         // Never re-partition automatically: it moves keys (chains) to other partitions and
         // breaks per-chain order for records published around the change.
@@ -648,7 +651,12 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
         const elsewhere = committedElsewhere(member, topic, mine);
         elsewhere.catch(() => {});
         try {
-          sub.onAssignment(mine.size, { committedElsewhere: () => elsewhere });
+          const count = partitionCounts.get(topic) ?? partitions;
+          sub.onAssignment(mine.size, {
+            committedElsewhere: () => elsewhere,
+            partitions: [...mine].sort((x, y) => x - y),
+            owns: (key) => mine.has(partitionOfKey(key, count)),
+          });
         } catch (error) {
           logger.error({ group: member.group, topic: sub.topic, err: describeError(error) }, 'assignment callback failed');
         }
@@ -793,4 +801,20 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
       await admin.disconnect().catch(() => {});
     },
   };
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+/**
+ * The partition the producer sends records with `key` to, on a topic of `count` partitions:
+ * kafkajs' default partitioner (murmur2 of the key, as Java clients do), which the bus's producer uses.
+ */
+export function partitionOfKey(key: string, count: number): number {
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return keyPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }

@@ -312,4 +312,4 @@ const kafkajs: typeof KafkaJs = require('kafkajs');
 /** The CRC function kafkajs' record batches use now (for the test that the swap took). */
 export const installedCrc32c: unknown = tuningSkipped ? undefined : require('kafkajs/src/protocol/recordBatch/crc32C/index.js');
 
-export const { Kafka, logLevel, AssignerProtocol } = kafkajs;
+export const { Kafka, logLevel, AssignerProtocol, Partitioners } = kafkajs;
