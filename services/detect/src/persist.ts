@@ -78,7 +78,7 @@ export function rowToFlow(r: Record<string, unknown>): Flow {
   };
 }
 
-/** A `mixwatch.taint` row (JSONEachRow) back into a {@link Taint}. */
+/** A `mixwatch.taint` (or `taint_current`: no flow columns) row back into a {@link Taint}; `t` = block time, unix s. */
 function rowToTaint(r: Record<string, unknown>): Taint {
   return {
     address: String(r.address),
@@ -217,26 +217,7 @@ export async function loadState(
   const taintRows = await store.query<Record<string, unknown>>(
     'SELECT address, chain, score, hops, origin, origin_label, path, via, toUnixTimestamp(first_tainted) AS t FROM mixwatch.taint_current',
   );
-  detector.loadTaint(
-    taintRows.map(
-      (r): Taint => ({
-        address: String(r.address),
-        chain: String(r.chain),
-        score: Number(r.score),
-        hops: Number(r.hops),
-        origin: String(r.origin),
-        origin_label: String(r.origin_label),
-        path: (r.path as string[]) ?? [],
-        via: String(r.via) as Taint['via'],
-        heuristic: '',
-        flow_id: '',
-        tx_hash: '',
-        block_time: Number(r.t),
-        flow_chain_id: 0,
-        block_number: 0,
-      }),
-    ),
-  );
+  detector.loadTaint(taintRows.map(rowToTaint));
   const [{ latest } = { latest: 0 }] = await store.query<{ latest: number }>(
     'SELECT toUnixTimestamp(max(block_time)) AS latest FROM mixwatch.flows',
   );

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createKafkaBus, type KafkaBus, partitionOfKey, TOPICS } from '@mixwatch/bus';
-import { parseConfig } from '@mixwatch/config';
-import type { Alert, Common, FlowMessage } from '@mixwatch/core';
-import type { RoleHandle } from '@mixwatch/runtime';
-import { startSink } from '@mixwatch/sink';
-import { createStore, type Store } from '@mixwatch/store';
-import { tempDir, testCommon, waitFor } from '@mixwatch/test/helpers';
+import { describe, it } from 'node:test';
+import { partitionOfKey, TOPICS } from '@mixwatch/bus';
+import type { Common } from '@mixwatch/core';
+import { testCommon, waitFor } from '@mixwatch/test/helpers';
 import { replayScenario, scenarioDetector } from '../../../test/e2e/scenarios/evaluate.ts';
-import { ADDR, closingCheckpoints, fresh, freshTron, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
-import { type KafkaTestBroker, randomName, startKafka } from '../../../test/helpers/kafka.ts';
-import { startDetect } from '../src/role.ts';
+import { ADDR, fresh, freshTron, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
+import { keyedWithClosing, raised, replicaFixture } from './replicas.ts';
 
 // Two detect replicas over a real Kafka broker that share the flows partitions
 // (detect.replicas.mode = partitions), with a sink and one ClickHouse store (chDB here, as a
@@ -21,81 +16,27 @@ import { startDetect } from '../src/role.ts';
 // are the ones a single detector raises on the same flows, with the same ids. When one replica
 // leaves, the other takes both chains and restores their state from the store.
 describe('detect replicas sharing the flows partitions', { timeout: 300_000 }, () => {
-  let broker: KafkaTestBroker;
-  let store: Store;
-  const tmp = tempDir('mixwatch-detect-partitions-');
-  const prefix = randomName('partitions');
-  const buses: KafkaBus[] = [];
-  const roles: RoleHandle[] = [];
-
-  before(async () => {
-    broker = await startKafka();
-    store = await createStore({ common: testCommon(), dataDir: tmp.dir });
-    await store.migrate();
-  });
-  after(async () => {
-    for (const r of roles) await r.stop().catch(() => {});
-    for (const b of buses) await b.close().catch(() => {});
-    await store?.close();
-    await broker?.stop();
-    tmp.remove();
-  });
-
-  const config = () =>
-    parseConfig({
-      dataDir: tmp.dir,
-      http: { port: 0 },
-      chains: { ethereum: {}, tron: {} },
-      bus: { kafka: { brokers: broker.brokers } },
-      detect: { replicas: { mode: 'partitions', sweepMs: 300 } },
-    });
-  async function bus(common: Common): Promise<KafkaBus> {
-    const b = await createKafkaBus({
-      common,
-      brokers: broker.brokers,
-      topicPrefix: `${prefix}.`,
-      groupPrefix: `${prefix}.`,
-      partitions: 2,
-      sessionTimeoutMs: 6_000,
-    });
-    buses.push(b);
-    return b;
-  }
+  const fx = replicaFixture('partitions', { partitions: 2, detect: { replicas: { mode: 'partitions', sweepMs: 300 } } });
   const chains = async (common: Common) => (await common.metrics.detectChains.get()).values[0]?.value;
-  const raised = async (common: Common) =>
-    (await common.metrics.alerts.get()).values
-      .filter((v) => v.value > 0)
-      .map((v) => `${v.labels.rule}×${v.value}`)
-      .sort();
-  const withClosing = (messages: FlowMessage[]) => [...messages, ...closingCheckpoints(messages)];
-  const keyed = (messages: FlowMessage[]) =>
-    messages.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0), value: m }));
 
   it('each replica handles one chain; cross-chain hops and taint go through the store; one leaves, the other takes both', async () => {
     assert.notEqual(partitionOfKey('1', 2), partitionOfKey('728126428', 2), 'the two chains must be on different partitions');
-    const sinkCommon = testCommon();
-    const sinkBus = await bus(sinkCommon);
-    roles.push(await startSink({ config: config(), common: sinkCommon, bus: sinkBus, store }));
-    const alerts: Alert[] = [];
-    await sinkBus.subscribe(TOPICS.alerts, 'test', async (records) => {
-      for (const r of records) alerts.push(r.value);
-    });
+    const { bus: sinkBus, alerts } = await fx.startSink();
 
     const a = testCommon();
-    const aBus = await bus(a);
-    const aRole = await startDetect({ config: config(), common: a, bus: aBus, store });
-    roles.push(aRole);
+    const aBus = await fx.bus(a);
+    const aRole = await fx.startDetect(a, aBus);
     await waitFor('the first replica to handle both chains', async () => (await chains(a)) === 2, 60_000);
     const b = testCommon();
-    const bBus = await bus(b);
-    roles.push(await startDetect({ config: config(), common: b, bus: bBus, store }));
+    const bBus = await fx.bus(b);
+    const bRole = await fx.startDetect(b, bBus);
     await waitFor('the replicas to handle one chain each', async () => (await chains(a)) === 1 && (await chains(b)) === 1, 60_000);
-    await waitFor('both replicas restored', async () => aRole.health().ready && roles.at(-1)!.health().ready, 60_000);
+    await waitFor('both replicas restored', async () => aRole.health().ready && bRole.health().ready, 60_000);
 
     // Phase 1: Harmony Horizon (ethereum: split, Tornado burst, withdrawal, Allbridge out; TRON: the arrival).
     const scenario = harmonyHorizon();
     const reference = replayScenario(scenario);
-    await sinkBus.publish(TOPICS.flows, keyed(withClosing(scenario.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyedWithClosing(scenario.steps.map((s) => s.message)));
     await waitFor(
       `the ${reference.length} alerts of one detector`,
       async () => new Set(alerts.map((x) => x.alert_id)).size >= reference.length,
@@ -109,11 +50,11 @@ describe('detect replicas sharing the flows partitions', { timeout: 300_000 }, (
       [0, reference.length],
       `one replica (ethereum's, which pairs the hop) raised every alert, the TRON one none: ${JSON.stringify(byReplica)}`,
     );
-    const pairs = await store.query<{ out_chain: string; in_chain: string; tainted: number }>(
+    const pairs = await fx.store.query<{ out_chain: string; in_chain: string; tainted: number }>(
       'SELECT out_chain, in_chain, tainted FROM mixwatch.bridge_pairs FINAL',
     );
     assert.deepEqual(pairs, [{ out_chain: 'ethereum', in_chain: 'tron', tainted: 1 }]);
-    const cursors = await store.query<{ cursor_key: string }>(
+    const cursors = await fx.store.query<{ cursor_key: string }>(
       "SELECT cursor_key FROM mixwatch.cursors FINAL WHERE startsWith(cursor_key, 'detect:') ORDER BY cursor_key",
     );
     assert.deepEqual(
@@ -131,12 +72,14 @@ describe('detect replicas sharing the flows partitions', { timeout: 300_000 }, (
     replayScenario({ ...scenario, steps: [...scenario.steps, ...forward.steps] }, single);
     const expected = single.taintOf(next);
     assert.ok(expected, 'one detector taints the forwarded-to address');
-    await sinkBus.publish(TOPICS.flows, keyed(withClosing(forward.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyedWithClosing(forward.steps.map((s) => s.message)));
     let stored: Array<{ hops: number; score: number; origin: string; via: string }> = [];
     await waitFor(
       'the forwarded-to address in mixwatch.taint',
       async () => {
-        stored = await store.query('SELECT hops, score, origin, via FROM mixwatch.taint_current WHERE address = {a:String}', { a: next });
+        stored = await fx.store.query('SELECT hops, score, origin, via FROM mixwatch.taint_current WHERE address = {a:String}', {
+          a: next,
+        });
         return stored.length > 0;
       },
       60_000,
@@ -149,13 +92,13 @@ describe('detect replicas sharing the flows partitions', { timeout: 300_000 }, (
     const leaving = total(byReplica[0]!) > 0 ? 0 : 1;
     const stay = leaving === 0 ? b : a;
     const before = await raised(stay);
-    await roles[leaving === 0 ? 1 : 2]!.stop();
+    await (leaving === 0 ? aRole : bRole).stop();
     await (leaving === 0 ? aBus : bBus).close();
     await waitFor('the remaining replica to handle both chains', async () => (await chains(stay)) === 2, 60_000);
     const w = fresh('harmony_horizon', 'withdrawal-recipient');
     const later = new ScenarioBuilder('harmony_horizon/second-wave', scenario.start + 206 * 86_400, 18_500_000);
     later.tornadoDeposit(0, w, ADDR.tornado10Eth, 'ethereum', 10n * 10n ** 18n);
-    await sinkBus.publish(TOPICS.flows, keyed(withClosing(later.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyedWithClosing(later.steps.map((s) => s.message)));
     await waitFor(
       'the second-wave alert',
       async () => alerts.some((x) => x.rule === 'sanctioned_mixer_deposit' && x.address === w),

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createKafkaBus, type KafkaBus, TOPICS } from '@mixwatch/bus';
-import { parseConfig } from '@mixwatch/config';
-import type { Alert, Common, FlowMessage } from '@mixwatch/core';
-import type { RoleHandle } from '@mixwatch/runtime';
-import { startSink } from '@mixwatch/sink';
-import { createStore, type Store } from '@mixwatch/store';
-import { tempDir, testCommon, waitFor } from '@mixwatch/test/helpers';
-import { ADDR, closingCheckpoints, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
-import { type KafkaTestBroker, randomName, startKafka } from '../../../test/helpers/kafka.ts';
-import { startDetect } from '../src/role.ts';
+import { describe, it } from 'node:test';
+import { TOPICS } from '@mixwatch/bus';
+import type { Common } from '@mixwatch/core';
+import { testCommon, waitFor } from '@mixwatch/test/helpers';
+import { ADDR, fresh, harmonyHorizon, ScenarioBuilder } from '../../../test/e2e/scenarios/index.ts';
+import { keyedWithClosing, raised, replicaFixture } from './replicas.ts';
 
 // Two detect replicas over a real Kafka broker, sharing one ClickHouse store (chDB here, as a
 // ClickHouse server would be shared) with a sink. The flows group is exclusive: the replica that
@@ -18,64 +13,19 @@ import { startDetect } from '../src/role.ts';
 // replica tainted months earlier still alerts, and nothing the first replica alerted on is raised
 // again.
 describe('detect replicas: one active, one standby that takes over with the state', { timeout: 300_000 }, () => {
-  let broker: KafkaTestBroker;
-  let store: Store;
-  const tmp = tempDir('mixwatch-detect-standby-');
-  const prefix = randomName('standby');
-  const buses: KafkaBus[] = [];
-  const roles: RoleHandle[] = [];
-
-  before(async () => {
-    broker = await startKafka();
-    store = await createStore({ common: testCommon(), dataDir: tmp.dir });
-    await store.migrate();
-  });
-  after(async () => {
-    for (const r of roles) await r.stop().catch(() => {});
-    for (const b of buses) await b.close().catch(() => {});
-    await store?.close();
-    await broker?.stop();
-    tmp.remove();
-  });
-
-  const config = () =>
-    parseConfig({ dataDir: tmp.dir, http: { port: 0 }, chains: { ethereum: {}, tron: {} }, bus: { kafka: { brokers: broker.brokers } } });
-  async function bus(common: Common): Promise<KafkaBus> {
-    const b = await createKafkaBus({
-      common,
-      brokers: broker.brokers,
-      topicPrefix: `${prefix}.`,
-      groupPrefix: `${prefix}.`,
-      partitions: 3,
-      sessionTimeoutMs: 6_000,
-    });
-    buses.push(b);
-    return b;
-  }
+  const fx = replicaFixture('standby', { partitions: 3 });
   const gauge = async (common: Common) => (await common.metrics.detectActive.get()).values[0]?.value;
-  const raised = async (common: Common) =>
-    (await common.metrics.alerts.get()).values.filter((v) => v.value > 0).map((v) => `${v.labels.rule}×${v.value}`);
-  const withClosing = (messages: FlowMessage[]) => [...messages, ...closingCheckpoints(messages)];
-  const keyed = (messages: FlowMessage[]) =>
-    messages.map((m) => ({ key: String(m.type === 'flow' ? m.flow.chain_id : 'chain_id' in m ? m.chain_id : 0), value: m }));
 
   it('the standby handles nothing, then takes over with the taint the first replica derived', async () => {
-    const sinkCommon = testCommon();
-    const sinkBus = await bus(sinkCommon);
-    roles.push(await startSink({ config: config(), common: sinkCommon, bus: sinkBus, store }));
-    const alerts: Alert[] = [];
-    await sinkBus.subscribe(TOPICS.alerts, 'test', async (records) => {
-      for (const r of records) alerts.push(r.value);
-    });
+    const { bus: sinkBus, alerts } = await fx.startSink();
 
     const first = testCommon();
-    const firstBus = await bus(first);
-    const firstRole = await startDetect({ config: config(), common: first, bus: firstBus, store });
-    roles.push(firstRole);
+    const firstBus = await fx.bus(first);
+    const firstRole = await fx.startDetect(first, firstBus);
     await waitFor('the first replica to hold the flows', async () => (await gauge(first)) === 1, 60_000);
     const second = testCommon();
-    const secondBus = await bus(second);
-    roles.push(await startDetect({ config: config(), common: second, bus: secondBus, store }));
+    const secondBus = await fx.bus(second);
+    await fx.startDetect(second, secondBus);
     await waitFor(
       'the second replica to join as a standby',
       async () => secondBus.status().every((s) => s.state === 'running') && (await gauge(second)) === 0,
@@ -85,7 +35,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
 
     // Phase 1: the Harmony Horizon laundering, handled by the first replica.
     const scenario = harmonyHorizon();
-    await sinkBus.publish(TOPICS.flows, keyed(withClosing(scenario.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyedWithClosing(scenario.steps.map((s) => s.message)));
     await waitFor('the Harmony alerts', async () => alerts.some((a) => a.rule === 'freezable_exposure'), 60_000);
     for (const e of scenario.expect)
       assert.ok(
@@ -108,7 +58,7 @@ describe('detect replicas: one active, one standby that takes over with the stat
     // restore tells new flows from handled ones by block number against the detect cursor.)
     const later = new ScenarioBuilder('harmony_horizon/second-wave', scenario.start + 206 * 86_400, 18_500_000);
     later.tornadoDeposit(0, w, ADDR.tornado10Eth, 'ethereum', 10n * 10n ** 18n);
-    await sinkBus.publish(TOPICS.flows, keyed(withClosing(later.steps.map((s) => s.message))));
+    await sinkBus.publish(TOPICS.flows, keyedWithClosing(later.steps.map((s) => s.message)));
     await waitFor(
       'the second-wave alert from the new holder',
       async () => alerts.some((a) => a.rule === 'sanctioned_mixer_deposit' && a.address === w),
