@@ -104,14 +104,27 @@ function rowToTaint(r: Record<string, unknown>): Taint {
  * best one per address ({@link Detector.loadTaint}).
  */
 export async function storedTaintOf(store: Store, addresses: readonly string[]): Promise<Taint[]> {
-  if (addresses.length === 0) return [];
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT address, chain, score, hops, origin, origin_label, path, via, heuristic, flow_id, tx_hash,
-            toUnixTimestamp(block_time) AS t, flow_chain_id, block_number
-     FROM mixwatch.taint FINAL WHERE address IN {a:Array(String)}`,
-    { a: addresses },
-  );
-  return rows.map(rowToTaint);
+  const out: Taint[] = [];
+  for (const a of chunks(addresses)) {
+    const rows = await store.query<Record<string, unknown>>(
+      `SELECT address, chain, score, hops, origin, origin_label, path, via, heuristic, flow_id, tx_hash,
+              toUnixTimestamp(block_time) AS t, flow_chain_id, block_number
+       FROM mixwatch.taint FINAL WHERE address IN {a:Array(String)}`,
+      { a },
+    );
+    for (const r of rows) out.push(rowToTaint(r));
+  }
+  return out;
+}
+
+/**
+ * Lists of ids cut into pieces of `size`: a ClickHouse server receives query parameters in the
+ * URL, which it limits (`http_max_uri_size`, 1 MiB by default).
+ */
+function chunks<T>(items: readonly T[], size = 2_000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -127,6 +140,11 @@ export async function foreignArrivals(
   own: ReadonlySet<number>,
   pairWindowSec: number,
 ): Promise<Flow[]> {
+  if (departures.length > 500) {
+    const out: Flow[] = [];
+    for (const part of chunks(departures, 500)) out.push(...(await foreignArrivals(store, part, own, pairWindowSec)));
+    return out;
+  }
   if (departures.length === 0) return [];
   const refs = [...new Set(departures.filter((d) => d.bridge_ref).map((d) => `${d.service}|${d.bridge_ref}`))];
   const plain = departures.filter((d) => !d.bridge_ref);
@@ -148,12 +166,16 @@ export async function foreignArrivals(
 
 /** Which of `ids` are paired in `mixwatch.bridge_pairs`, as arrivals (`leg` in) or departures (out). */
 export async function pairedLegs(store: Store, leg: 'in' | 'out', ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await store.query<{ id: string }>(
-    `SELECT DISTINCT ${leg === 'in' ? 'in_flow_id' : 'out_flow_id'} AS id FROM mixwatch.bridge_pairs WHERE ${leg === 'in' ? 'in_flow_id' : 'out_flow_id'} IN {ids:Array(String)}`,
-    { ids },
-  );
-  return rows.map((r) => String(r.id));
+  const column = leg === 'in' ? 'in_flow_id' : 'out_flow_id';
+  const out: string[] = [];
+  for (const part of chunks(ids)) {
+    const rows = await store.query<{ id: string }>(
+      `SELECT DISTINCT ${column} AS id FROM mixwatch.bridge_pairs WHERE ${column} IN {ids:Array(String)}`,
+      { ids: part },
+    );
+    for (const r of rows) out.push(String(r.id));
+  }
+  return out;
 }
 
 /**

@@ -299,7 +299,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
     detector.setForeignServiceDays(await foreignServiceDays(store, own!, sinceDay));
   }
 
-  /** Batches, sweeps and ticks run one at a time: they share the detector. */
+  /** Batches, sweeps and service count refreshes run one at a time (a restore may swap the detector). */
   let current: Promise<void> = Promise.resolve();
   function serial(work: () => Promise<void>): Promise<void> {
     const run = current.catch(() => {}).then(work);
@@ -415,7 +415,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   const timer = setInterval(() => {
     // A standby sees no heartbeats: its silence says nothing about the chains.
     if (holding === false) return;
-    serial(() => publish(detector.tick())).catch((error) => {
+    publish(detector.tick()).catch((error) => {
       lastError = describeError(error);
       log.error({ err: lastError }, 'pipeline_health silence check failed to publish');
     });
