@@ -61,9 +61,12 @@ export interface Assignment {
   committedElsewhere(): Promise<boolean>;
   /** The partitions of the topic this member holds now. */
   partitions: readonly number[];
+  /** How many partitions the topic has. */
+  partitionCount: number;
   /**
    * Whether this member holds the partition that records with `key` go to (the producer's
-   * partitioner over the topic's partition count): e.g. detect asks which chains are its own.
+   * partitioner over the topic's partition count; in SQL: `kafkaMurmurHash(key) % partitionCount`):
+   * e.g. detect asks which chains are its own.
    */
   owns(key: string): boolean;
 }

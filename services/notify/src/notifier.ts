@@ -5,7 +5,7 @@ import type { RoleContext, RoleHandle } from '@mixwatch/runtime';
 import PQueue from 'p-queue';
 import { matches, type ResolvedChannel, resolveChannels } from './channels.ts';
 import { type Digest, formatSlackAlert, formatSlackDigest, formatSlackDigestText, formatSlackText } from './format.ts';
-import { createOutbox, type DeliveryRecord, digestKey, type Outbox, type OutboxRow } from './outbox.ts';
+import { createOutbox, type DeliveryRecord, digestKey, type Outbox, type OutboxRow, type OwnedPartitions } from './outbox.ts';
 import {
   classify,
   DeliveryPayloadError,
@@ -95,6 +95,12 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
   /** Rows delivered whose `sent` status could not be written yet: written again, never re-sent. */
   const unrecorded = new Map<string, OutboxRow>();
   let lastTickError: string | undefined;
+  /**
+   * Partitions of the alerts topic this replica holds (Kafka: none until the group is joined, so a
+   * replica that starts next to another sends nothing the other owns); undefined = every alert
+   * (in-process bus).
+   */
+  let owned: OwnedPartitions | undefined = bus.kind === 'kafka' ? { partitions: [], count: 1 } : undefined;
 
   // Intake: the outbox write happens before the handler resolves (= before the offset commit).
   await bus.subscribe(
@@ -134,7 +140,15 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
       await intake(alerts);
       wake?.();
     },
-    { maxBatch: 1_000 },
+    {
+      maxBatch: 1_000,
+      // Replicas (Kafka) share the alerts by partition: each delivers the outbox rows of the alerts
+      // of its own partitions only, so two replicas never send the same pending row.
+      onAssignment: (_n, assignment) => {
+        owned = { partitions: assignment.partitions, count: assignment.partitionCount };
+        logger.info({ partitions: assignment.partitions }, 'notify: delivering the alerts of these partitions');
+      },
+    },
   );
 
   async function intake(alerts: Alert[]) {
@@ -386,7 +400,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
     // entries settled before the previous scan started are visible to this one
     for (const [k, v] of settled) if (v <= previousScan) settled.delete(k);
     previousScan = scan;
-    for (const row of await outbox.due(now, 500)) {
+    for (const row of await outbox.due(now, 500, owned)) {
       const c = byName.get(row.channel);
       const k = `${row.channel}|${row.alert_id}`;
       if (!c || inFlight.has(k) || unrecorded.has(k) || settledSince(k, scan)) continue;
@@ -400,7 +414,7 @@ export async function createNotifier(parameters: CreateNotifierParameters): Prom
         });
     }
     // Digests: held rows of a key go out together once the key's last message is intervalSec old.
-    const held = await outbox.held(cfg.digest.maxItems);
+    const held = await outbox.held(cfg.digest.maxItems, owned);
     const groups = new Map<string, OutboxRow[]>();
     for (const r of held) {
       const g = `${r.channel}|${r.digest_key}`;

@@ -5,6 +5,19 @@ import type { AttemptOutcome } from './transport.ts';
 /** Outbox statuses (see schemas/clickhouse/0200_notify.sql). */
 export type OutboxStatus = 'pending' | 'held' | 'sent' | 'failed';
 
+/** The partitions of `mixwatch.alerts.v1` a notify replica holds (alerts are keyed by alert id). */
+export interface OwnedPartitions {
+  partitions: readonly number[];
+  count: number;
+}
+
+/**
+ * Rows of alerts in the replica's partitions: ClickHouse's `kafkaMurmurHash` is the hash of Kafka's
+ * default partitioner (the bus's producer), so `% count` is the alert's partition.
+ */
+const OWNED_SQL = 'AND kafkaMurmurHash(alert_id) % {partition_count:UInt32} IN {partitions:Array(UInt32)}';
+const ownedParams = (mine: OwnedPartitions | undefined) => (mine ? { partition_count: mine.count, partitions: [...mine.partitions] } : {});
+
 /** One `mixwatch.notify_outbox` row as the notifier uses it (times in unix ms). */
 export interface OutboxRow {
   channel: string;
@@ -86,10 +99,13 @@ export interface Outbox {
   recentByKey(channel: string, keys: string[], sinceMs: number): Promise<Map<string, number>>;
   /** Writes row versions (insert; the newest version wins). */
   write(rows: OutboxRow[]): Promise<void>;
-  /** Pending rows due at `nowMs`, oldest first (FINAL … WHERE status = 'pending' AND next_attempt <= now). */
-  due(nowMs: number, limit: number): Promise<OutboxRow[]>;
-  /** Held rows, oldest first, at most `limit` per (channel, digest_key). */
-  held(limit: number): Promise<OutboxRow[]>;
+  /**
+   * Pending rows due at `nowMs`, oldest first (FINAL … WHERE status = 'pending' AND next_attempt <= now);
+   * with `mine`, only the alerts of those partitions of `mixwatch.alerts.v1` (replicas sharing the work).
+   */
+  due(nowMs: number, limit: number, mine?: OwnedPartitions): Promise<OutboxRow[]>;
+  /** Held rows, oldest first, at most `limit` per (channel, digest_key); `mine` as for {@link due}. */
+  held(limit: number, mine?: OwnedPartitions): Promise<OutboxRow[]>;
   /** Per digest key of `channel`: time of the last sent message (undefined: none yet), alerts sent, alerts still pending. */
   sentByKey(channel: string, keys: string[]): Promise<Map<string, { lastSentAt: number | undefined; count: number; pending: number }>>;
   /** Per channel: alerts waiting (pending + held) and the age of the oldest, seconds. */
@@ -152,20 +168,22 @@ export function createOutbox(store: Store, shutdown?: AbortSignal): Outbox {
         })),
       );
     },
-    async due(nowMs, limit) {
+    async due(nowMs, limit, mine) {
+      if (mine && mine.partitions.length === 0) return [];
       const rows = await db.query<RawRow>(
         `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
-         WHERE status = 'pending' AND next_attempt <= {now:Int64}
+         WHERE status = 'pending' AND next_attempt <= {now:Int64} ${mine ? OWNED_SQL : ''}
          ORDER BY created_at, indexOf(['critical', 'high', 'medium', 'low', 'info'], severity), alert_id LIMIT {limit:UInt32}`,
-        { now: nowMs, limit },
+        { now: nowMs, limit, ...ownedParams(mine) },
       );
       return rows.map(fromRaw);
     },
-    async held(limit) {
+    async held(limit, mine) {
+      if (mine && mine.partitions.length === 0) return [];
       const rows = await db.query<RawRow>(
         `SELECT * FROM (SELECT ${COLUMNS} FROM mixwatch.notify_outbox FINAL)
-         WHERE status = 'held' ORDER BY created_at, alert_id LIMIT {limit:UInt32} BY channel, digest_key`,
-        { limit },
+         WHERE status = 'held' ${mine ? OWNED_SQL : ''} ORDER BY created_at, alert_id LIMIT {limit:UInt32} BY channel, digest_key`,
+        { limit, ...ownedParams(mine) },
       );
       return rows.map(fromRaw);
     },

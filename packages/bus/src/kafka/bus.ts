@@ -655,6 +655,7 @@ export async function createKafkaBus(parameters: KafkaBusParameters): Promise<Ka
           sub.onAssignment(mine.size, {
             committedElsewhere: () => elsewhere,
             partitions: [...mine].sort((x, y) => x - y),
+            partitionCount: count,
             owns: (key) => mine.has(partitionOfKey(key, count)),
           });
         } catch (error) {
