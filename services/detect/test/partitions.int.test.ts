@@ -50,8 +50,18 @@ describe('detect replicas sharing the flows partitions', { timeout: 300_000 }, (
       [0, reference.length],
       `one replica (ethereum's, which pairs the hop) raised every alert, the TRON one none: ${JSON.stringify(byReplica)}`,
     );
-    const pairs = await fx.store.query<{ out_chain: string; in_chain: string; tainted: number }>(
-      'SELECT out_chain, in_chain, tainted FROM mixwatch.bridge_pairs FINAL',
+    // A pair found by the sweep is published before its rows are written (a pair row then means
+    // its alerts went out): wait for the rows, the landing address's taint among them.
+    const landing = freshTron('harmony_horizon', 'tron-landing');
+    let pairs: Array<{ out_chain: string; in_chain: string; tainted: number }> = [];
+    await waitFor(
+      'the pair row and the landing taint in the store',
+      async () => {
+        pairs = await fx.store.query('SELECT out_chain, in_chain, tainted FROM mixwatch.bridge_pairs FINAL');
+        const t = await fx.store.query('SELECT address FROM mixwatch.taint_current WHERE address = {a:String}', { a: landing });
+        return pairs.length > 0 && t.length > 0;
+      },
+      30_000,
     );
     assert.deepEqual(pairs, [{ out_chain: 'ethereum', in_chain: 'tron', tainted: 1 }]);
     const cursors = await fx.store.query<{ cursor_key: string }>(
