@@ -13,9 +13,10 @@
 //   and the rows in the body (inserts);
 // - parameters are bound by the engine from their text form, as a server binds `param_*`;
 // - an error answers 500 with ClickHouse's own message (`Code: N. DB::Exception: …`), which
-//   the client turns into its error. Settings in the URL are ignored, except `readonly=1`
-//   (analysts' queries), which refuses anything but reads. Every query runs in one chDB session
-//   with `date_time_input_format = best_effort`, the setting every mixwatch client sends.
+//   the client turns into its error. Settings in the URL are ignored (mixwatch puts `readonly=1`
+//   of analysts' queries in the SQL's SETTINGS, which the engine applies). Every query runs in
+//   one chDB session with `date_time_input_format = best_effort`, the setting every mixwatch
+//   client sends.
 
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -32,8 +33,6 @@ mkdirSync(path, { recursive: true });
 const session = new Session(path);
 await session.queryAsync("SET date_time_input_format = 'best_effort'");
 
-const READ = /^\s*(?:\(\s*)*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|EXISTS)\b/i;
-
 async function body(req: IncomingMessage): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of req) parts.push(c as Buffer);
@@ -43,7 +42,7 @@ async function body(req: IncomingMessage): Promise<string> {
 const server = createServer((req, res) => {
   (async () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/ping' || (req.method === 'GET' && url.pathname === '/' && !url.searchParams.has('query'))) {
+    if (url.pathname === '/ping') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('Ok.\n');
       return;
     }
@@ -52,11 +51,6 @@ const server = createServer((req, res) => {
     const sql = inUrl ? (data ? `${inUrl}\n${data}` : inUrl) : data;
     const params: Record<string, string> = {};
     for (const [k, v] of url.searchParams) if (k.startsWith('param_')) params[k.slice(6)] = v;
-    if (url.searchParams.get('readonly') === '1' && !READ.test(sql)) {
-      res.writeHead(500, { 'x-clickhouse-exception-code': '164' });
-      res.end('Code: 164. DB::Exception: Cannot execute query in readonly mode. (READONLY)\n');
-      return;
-    }
     const format = url.searchParams.get('default_format') ?? 'TabSeparated';
     const result = Object.keys(params).length
       ? await session.queryBindAsync(sql, params, { format })

@@ -191,7 +191,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     detectSweeps: new Counter({
       name: 'mixwatch_detect_sweeps_total',
-      help: 'Sweeps that paired pending bridge departures with arrivals other detect replicas handled (detect.replicas.mode = partitions).',
+      help: 'Sweeps of pending bridge departures for arrivals other detect replicas stored (detect.replicas.mode = partitions).',
       registers: r,
     }),
     // notify

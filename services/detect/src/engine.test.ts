@@ -425,7 +425,7 @@ describe('replicas sharing the partitions (detect.replicas.mode = partitions)', 
     assert.equal(eth.pendingDepartures().length, 0);
     assert.equal(eth.retryDepartures().pairs.length, 0, 'a paired departure is not paired again');
     // The tron replica forgets the arrival once it learns (from bridge_pairs) that it is paired.
-    tron.dropPairedArrivals(swept.pairs.map((p) => p.in_flow_id));
+    tron.dropPaired(swept.pairs.map((p) => p.in_flow_id));
     assert.equal(tron.pendingArrivals().length, 0);
   });
 

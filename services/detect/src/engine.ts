@@ -226,14 +226,15 @@ export class Detector {
     return this.pendingIn.values().filter((f) => this.seen.has(f.flow_id));
   }
 
-  /** Forgets pending arrivals that another replica paired (their ids are in `bridge_pairs`). */
-  dropPairedArrivals(ids: Iterable<string>): void {
-    for (const id of ids) this.pendingIn.delete(id);
-  }
-
-  /** Forgets pending departures already paired (restored from the store with their pair row). */
-  dropPairedDepartures(ids: Iterable<string>): void {
-    for (const id of ids) this.pendingOut.delete(id);
+  /**
+   * Forgets pending legs already paired (their ids are in `bridge_pairs`): arrivals another replica
+   * paired, departures restored from the store with their pair row.
+   */
+  dropPaired(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.pendingIn.delete(id);
+      this.pendingOut.delete(id);
+    }
   }
 
   /**

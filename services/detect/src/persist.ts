@@ -178,31 +178,53 @@ export async function pairedLegs(store: Store, leg: 'in' | 'out', ids: readonly 
   return out;
 }
 
+/** Per service and day: flows and how many of them touched tainted addresses ({@link serviceDayCounts}). */
+export interface ServiceDay {
+  service: string;
+  category: string;
+  day: number;
+  total: number;
+  tainted: number;
+}
+
 /**
- * Service day counts of the chains other replicas handle, for `service_consistency`: flows of
- * mixers, bridges, swaps and exchanges per service and day since `sinceDay`, and how many of them
- * touched tainted addresses (`mixwatch.taint_flows`).
+ * Flows of mixers, bridges, swaps and exchanges per service and day (unix s / 86400) with block
+ * time in [`since`, `until`), and how many of them touched tainted addresses
+ * (`mixwatch.taint_flows`), for `service_consistency`. `chains`: only those chain ids, or with
+ * `exclude` all but those.
  */
-export async function foreignServiceDays(
+export async function serviceDayCounts(
   store: Store,
-  own: ReadonlySet<number>,
-  sinceDay: number,
-): Promise<Array<{ service: string; day: number; total: number; tainted: number }>> {
+  parameters: { since: number; until?: number; chains?: { ids: readonly number[]; exclude: boolean } },
+): Promise<ServiceDay[]> {
+  const { since, until, chains } = parameters;
+  const filter = [
+    'block_time >= toDateTime({since:UInt32})',
+    until === undefined ? '' : 'block_time < toDateTime({until:UInt32})',
+    chains ? `chain_id ${chains.exclude ? 'NOT IN' : 'IN'} {chains:Array(UInt32)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' AND ');
   const rows = await store.query<Record<string, unknown>>(
-    `SELECT f.service AS service, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
-     FROM (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
+    `SELECT f.service AS service, f.cat AS category, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
+     FROM (SELECT service, any(category) AS cat, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
            FROM mixwatch.flows FINAL
-           WHERE category IN ('mixer', 'bridge', 'swap', 'exchange') AND chain_id NOT IN {own:Array(UInt32)}
-             AND block_time >= toDateTime({since:UInt32})
+           WHERE category IN ('mixer', 'bridge', 'swap', 'exchange') AND ${filter}
            GROUP BY service, day) AS f
      LEFT JOIN (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, uniqExact(flow_id) AS n
                 FROM mixwatch.taint_flows FINAL
-                WHERE chain_id NOT IN {own:Array(UInt32)} AND block_time >= toDateTime({since:UInt32})
+                WHERE ${filter}
                 GROUP BY service, day) AS t
        ON t.service = f.service AND t.day = f.day`,
-    { own: [...own], since: sinceDay * DAY },
+    { since, ...(until === undefined ? {} : { until }), ...(chains ? { chains: [...chains.ids] } : {}) },
   );
-  return rows.map((r) => ({ service: String(r.service), day: Number(r.day), total: Number(r.total), tainted: Number(r.tainted) }));
+  return rows.map((r) => ({
+    service: String(r.service),
+    category: String(r.category),
+    day: Number(r.day),
+    total: Number(r.total),
+    tainted: Number(r.tainted),
+  }));
 }
 
 /** What {@link loadState} restored. */
@@ -263,23 +285,12 @@ export async function loadState(
     if (v > 0n) detector.loadBalance(String(b.chain), String(b.token), String(b.address), v);
   }
   const windowDays = detector.config.rules.serviceConsistency.windowDays;
-  const days = await store.query<Record<string, unknown>>(
-    `SELECT f.service AS service, f.cat AS category, f.day AS day, f.n AS total, ifNull(t.n, 0) AS tainted
-     FROM (SELECT service, any(category) AS cat, intDiv(toUnixTimestamp(block_time), 86400) AS day, count() AS n
-           FROM mixwatch.flows FINAL
-           WHERE category IN ('mixer', 'bridge', 'swap', 'exchange')
-             AND block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32}) ${chainFilter}
-           GROUP BY service, day) AS f
-     LEFT JOIN (SELECT service, intDiv(toUnixTimestamp(block_time), 86400) AS day, uniqExact(flow_id) AS n
-                FROM mixwatch.taint_flows FINAL
-                WHERE block_time >= toDateTime({since:UInt32}) AND block_time < toDateTime({from:UInt32}) ${chainFilter}
-                GROUP BY service, day) AS t
-       ON t.service = f.service AND t.day = f.day`,
-    { since: latestS - (windowDays + 1) * DAY, from: replayFrom, only },
-  );
-  for (const d of days) {
-    detector.loadServiceDay(String(d.service), String(d.category), Number(d.day), Number(d.total), Number(d.tainted));
-  }
+  const days = await serviceDayCounts(store, {
+    since: latestS - (windowDays + 1) * DAY,
+    until: replayFrom,
+    ...(chains ? { chains: { ids: only, exclude: false } } : {}),
+  });
+  for (const d of days) detector.loadServiceDay(d.service, d.category, d.day, d.total, d.tainted);
 
   let replayed = 0;
   let caughtUp = 0;

@@ -8,9 +8,9 @@ import {
   awaitStoredFlows,
   deleteDerived,
   foreignArrivals,
-  foreignServiceDays,
   loadState,
   pairedLegs,
+  serviceDayCounts,
   storeBehind,
   storedTaintOf,
   writeOutput,
@@ -45,8 +45,9 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   let detector = newDetector();
 
   const cursors = new Map<number, number>();
-  const chainIds = Object.entries(config.chains).map(([name, c]) => c.chainId ?? getChain(name)?.chainId ?? 0);
+  /** Watched chain name → chain id. */
   const chainIdOf = new Map(Object.entries(config.chains).map(([name, c]) => [name, c.chainId ?? getChain(name)?.chainId ?? 0]));
+  const chainIds = [...chainIdOf.values()];
 
   // Replicas sharing the flows partitions (detect.replicas.mode = partitions, Kafka): `own` = the
   // chains whose partitions this replica holds (flows are keyed by chain id). Undefined = all
@@ -138,7 +139,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
           handled.map((f) => f.flow_id),
         ),
       );
-      detector.dropPairedDepartures(paired);
+      detector.dropPaired(paired);
     }
     observe();
     restored = true;
@@ -288,7 +289,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
       }
     }
     const arrivals = detector.pendingArrivals().map((f) => f.flow_id);
-    detector.dropPairedArrivals(await pairedLegs(store, 'in', arrivals));
+    detector.dropPaired(await pairedLegs(store, 'in', arrivals));
     common.metrics.detectSweeps.inc();
     observe();
   }
@@ -296,7 +297,7 @@ export async function startDetect(ctx: RoleContext): Promise<RoleHandle> {
   /** The other replicas' service day counts in the `service_consistency` window before the newest flow. */
   async function refreshForeignDays(): Promise<void> {
     const sinceDay = Math.max(0, Math.floor(newestFlow / 86_400) - config.detect.rules.serviceConsistency.windowDays - 1);
-    detector.setForeignServiceDays(await foreignServiceDays(store, own!, sinceDay));
+    detector.setForeignServiceDays(await serviceDayCounts(store, { since: sinceDay * 86_400, chains: { ids: [...own!], exclude: true } }));
   }
 
   /** Batches, sweeps and service count refreshes run one at a time (a restore may swap the detector). */
